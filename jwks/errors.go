@@ -1,0 +1,24 @@
+package jwks
+
+import "errors"
+
+// Sentinel errors, one per failure kind. Errors returned by this package
+// wrap exactly one of them, so callers branch with errors.Is.
+var (
+	// ErrKeyNotFound: no key in the current set has the requested kid (or,
+	// for a token without kid, no single key fits the algorithm).
+	ErrKeyNotFound = errors.New("jwks: key not found")
+	// ErrKeyMismatch: a key with the requested kid exists but its kty, alg
+	// or use does not fit the token's algorithm.
+	ErrKeyMismatch = errors.New("jwks: key does not fit algorithm")
+	// ErrUnavailable: the source cannot vouch for its keys: never loaded,
+	// or refreshes have failed for longer than the stale window.
+	ErrUnavailable = errors.New("jwks: keys unavailable")
+	// ErrClosed: the cache was closed.
+	ErrClosed = errors.New("jwks: cache closed")
+	// ErrInvalidKey: a JWK was refused (unsupported kty, weak or malformed
+	// key, wrong use, private material, duplicate kid).
+	ErrInvalidKey = errors.New("jwks: invalid key")
+	// ErrFetch: fetching or decoding the JWKS or discovery document failed.
+	ErrFetch = errors.New("jwks: fetch failed")
+)

@@ -1,0 +1,140 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Reason is a stable, machine-readable code for why a token was refused.
+// The strings are part of the API: the CLI prints them and users count
+// outcomes by them.
+type Reason string
+
+// The reasons, in the order the checks run.
+const (
+	ReasonMalformed            Reason = "malformed"
+	ReasonTokenTooLarge        Reason = "token_too_large"
+	ReasonUnsupportedAlgorithm Reason = "unsupported_algorithm"
+	ReasonUnknownKey           Reason = "unknown_key"
+	ReasonInvalidSignature     Reason = "invalid_signature"
+	ReasonExpired              Reason = "expired"
+	ReasonNotYetValid          Reason = "not_yet_valid"
+	ReasonIssuedInFuture       Reason = "issued_in_future"
+	ReasonMissingClaim         Reason = "missing_claim"
+	ReasonInvalidIssuer        Reason = "invalid_issuer"
+	ReasonInvalidAudience      Reason = "invalid_audience"
+	ReasonInvalidType          Reason = "invalid_type"
+	ReasonInvalidNonce         Reason = "invalid_nonce"
+	ReasonInsufficientScope    Reason = "insufficient_scope"
+	ReasonUnavailable          Reason = "unavailable"
+)
+
+// Sentinel errors, one per Reason. Every error Verify returns is an *Error
+// that matches exactly one of these with errors.Is.
+var (
+	ErrMalformed            = errors.New("verify: malformed token")
+	ErrTokenTooLarge        = errors.New("verify: token too large")
+	ErrUnsupportedAlgorithm = errors.New("verify: unsupported algorithm")
+	ErrUnknownKey           = errors.New("verify: unknown signing key")
+	ErrInvalidSignature     = errors.New("verify: invalid signature")
+	ErrExpired              = errors.New("verify: token expired")
+	ErrNotYetValid          = errors.New("verify: token not yet valid")
+	ErrIssuedInFuture       = errors.New("verify: token issued in the future")
+	ErrMissingClaim         = errors.New("verify: required claim missing")
+	ErrInvalidIssuer        = errors.New("verify: issuer not accepted")
+	ErrInvalidAudience      = errors.New("verify: audience not accepted")
+	ErrInvalidType          = errors.New("verify: token type not accepted")
+	ErrInvalidNonce         = errors.New("verify: nonce mismatch")
+	ErrInsufficientScope    = errors.New("verify: insufficient scope")
+	ErrUnavailable          = errors.New("verify: signing keys unavailable")
+)
+
+var sentinels = map[Reason]error{
+	ReasonMalformed:            ErrMalformed,
+	ReasonTokenTooLarge:        ErrTokenTooLarge,
+	ReasonUnsupportedAlgorithm: ErrUnsupportedAlgorithm,
+	ReasonUnknownKey:           ErrUnknownKey,
+	ReasonInvalidSignature:     ErrInvalidSignature,
+	ReasonExpired:              ErrExpired,
+	ReasonNotYetValid:          ErrNotYetValid,
+	ReasonIssuedInFuture:       ErrIssuedInFuture,
+	ReasonMissingClaim:         ErrMissingClaim,
+	ReasonInvalidIssuer:        ErrInvalidIssuer,
+	ReasonInvalidAudience:      ErrInvalidAudience,
+	ReasonInvalidType:          ErrInvalidType,
+	ReasonInvalidNonce:         ErrInvalidNonce,
+	ReasonInsufficientScope:    ErrInsufficientScope,
+	ReasonUnavailable:          ErrUnavailable,
+}
+
+// Sentinel returns the sentinel error for r, or nil for an unknown reason.
+func (r Reason) Sentinel() error { return sentinels[r] }
+
+// OAuthError returns the RFC 6750 error code a transport sends for r:
+// "invalid_request", "invalid_token" or "insufficient_scope"; "" for
+// ReasonUnavailable, which is a server-side condition, not a token fault.
+func (r Reason) OAuthError() string {
+	switch r {
+	case ReasonInsufficientScope:
+		return "insufficient_scope"
+	case ReasonUnavailable:
+		return ""
+	default:
+		return "invalid_token"
+	}
+}
+
+// HTTPStatus returns the HTTP status a transport sends for r: 401 for a
+// token fault, 403 for insufficient scope, 503 when keys are unavailable.
+// (400 invalid_request is decided by the transport, before a token exists.)
+func (r Reason) HTTPStatus() int {
+	switch r {
+	case ReasonInsufficientScope:
+		return 403 // http.StatusForbidden
+	case ReasonUnavailable:
+		return 503 // http.StatusServiceUnavailable
+	default:
+		return 401 // http.StatusUnauthorized
+	}
+}
+
+// Error is the detail type for every refusal. It matches its Reason's
+// sentinel with errors.Is, and errors.As extracts it for the details.
+// Detail is for logs and the caller, never for the client.
+type Error struct {
+	Reason Reason
+	// Detail says exactly what failed, e.g. `exp 2026-11-24T07:00:00Z is
+	// 3m0s in the past`.
+	Detail string
+	// Issuer and KID are the token's unverified iss and kid, when known.
+	Issuer string
+	KID    string
+	// Required is the scope requirement that was not met
+	// (ReasonInsufficientScope only), for RFC 6750's scope= attribute.
+	Required Scopes
+	// Err is the underlying cause, if any (e.g. a jwks error).
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Detail == "" {
+		return fmt.Sprintf("verify: %s", e.Reason)
+	}
+	return fmt.Sprintf("verify: %s: %s", e.Reason, e.Detail)
+}
+
+// Is reports whether target is the sentinel for e.Reason.
+func (e *Error) Is(target error) bool { return target != nil && target == sentinels[e.Reason] }
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ReasonOf returns the Reason carried by err, or "" if err is not (or does
+// not wrap) an *Error.
+func ReasonOf(err error) Reason {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}
