@@ -1,0 +1,158 @@
+// Package bearer extracts an OAuth 2.0 bearer token from Authorization
+// values (RFC 6750 §2.1). httpmw passes every Authorization header value of
+// a request; grpcmw passes every value of the "authorization" metadata key.
+// Both transports thus refuse the same inputs for the same reasons.
+//
+// The grammar is RFC 6750 §2.1:
+//
+//	credentials = "Bearer" 1*SP b64token
+//	b64token    = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+//
+// with the scheme compared case-insensitively (RFC 9110 §11.1) and optional
+// whitespace (SP / HTAB) around the whole value ignored, as RFC 9110 §5.5
+// says field values carry none. Nothing else is normalised: gRPC metadata
+// values are used as they arrive (HTTP/2 forbids surrounding whitespace in
+// field values anyway), and no percent- or base64-decoding is done.
+//
+// Parse does not cap the token's length: it runs in O(len(value)) time
+// without allocating, and the verifier refuses oversized tokens
+// (verify.Config.MaxTokenBytes, 16 KiB by default) before doing any work.
+// The transports' own limits (net/http's MaxHeaderBytes, grpc's
+// MaxHeaderListSize) bound the input.
+package bearer
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel errors. Every error Parse returns matches exactly one of them
+// with errors.Is; the wrapped text says which rule failed (for logs only).
+var (
+	// ErrMissing means the request carries no bearer credentials: no
+	// value at all, or a value with another scheme such as Basic. RFC 6750
+	// §3.1: the challenge SHOULD NOT include an error code.
+	ErrMissing = errors.New("bearer: no bearer credentials")
+	// ErrInvalidRequest means the credentials are present but malformed or
+	// ambiguous: RFC 6750 §3.1 "invalid_request" (HTTP 400).
+	ErrInvalidRequest = errors.New("bearer: malformed bearer credentials")
+)
+
+// The detailed errors are allocated once so that refusing attacker input
+// costs no allocation.
+var (
+	errNoValue     = wrap(ErrMissing, "no authorization value")
+	errEmpty       = wrap(ErrMissing, "empty authorization value")
+	errOtherScheme = wrap(ErrMissing, "authorization scheme is not Bearer")
+
+	errManyValues = wrap(ErrInvalidRequest, "more than one authorization value")
+	errNoSpace    = wrap(ErrInvalidRequest, "no space between Bearer and the token")
+	errNoToken    = wrap(ErrInvalidRequest, "Bearer without a token")
+	errManyTokens = wrap(ErrInvalidRequest, "more than one token after Bearer")
+	errBadChar    = wrap(ErrInvalidRequest, "token has characters outside b64token")
+)
+
+type detailError struct {
+	kind error
+	msg  string
+}
+
+func wrap(kind error, detail string) error {
+	return &detailError{kind: kind, msg: kind.Error() + ": " + detail}
+}
+
+func (e *detailError) Error() string { return e.msg }
+func (e *detailError) Unwrap() error { return e.kind }
+
+const scheme = "Bearer"
+
+// Parse returns the bearer token carried by values, which must be all the
+// Authorization values of one request, in any order. It returns the token
+// (a substring of the value, never empty) or an error matching ErrMissing
+// or ErrInvalidRequest:
+//
+//   - no value, an empty value, or another scheme (e.g. "Basic …"): ErrMissing;
+//   - more than one value (even if only one is Bearer, RFC 6750 §3.1 "uses
+//     more than one method"), "Bearer" without a token, "Bearer<token>"
+//     without a space, two tokens, or a token outside the b64token
+//     alphabet: ErrInvalidRequest.
+//
+// Parse never panics and does not allocate.
+func Parse(values []string) (token string, err error) {
+	switch len(values) {
+	case 0:
+		return "", errNoValue
+	case 1:
+	default:
+		return "", errManyValues
+	}
+	v := trimOWS(values[0])
+	if v == "" {
+		return "", errEmpty
+	}
+	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
+		// Another scheme, or a value too short to be Bearer. Compare the
+		// prefix rather than Cut at SP so that "Bearer<tok>" and
+		// "Bearer\t<tok>" are recognised as malformed Bearer credentials,
+		// not as some other scheme.
+		return "", errOtherScheme
+	}
+	rest := v[len(scheme):]
+	if rest == "" {
+		return "", errNoToken
+	}
+	if rest[0] != ' ' {
+		return "", errNoSpace
+	}
+	// 1*SP; never empty here, as trimOWS removed trailing spaces.
+	rest = strings.TrimLeft(rest, " ")
+	tok, _, more := strings.Cut(rest, " ")
+	if more {
+		return "", errManyTokens
+	}
+	if !isB64Token(tok) {
+		return "", errBadChar
+	}
+	return tok, nil
+}
+
+// trimOWS removes RFC 9110 optional whitespace (SP / HTAB) from both ends.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// isB64Token reports whether s matches
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(s string) bool {
+	i := 0
+	for i < len(s) && isB64Char(s[i]) {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+func isB64Char(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', '+', '/':
+		return true
+	}
+	return false
+}

@@ -1,0 +1,155 @@
+package bearer
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const tok = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		values  []string
+		want    string
+		wantErr error
+	}{
+		// Accepted shapes.
+		{"canonical", []string{"Bearer " + tok}, tok, nil},
+		{"lower-case scheme (RFC 9110 §11.1 case-insensitive)", []string{"bearer " + tok}, tok, nil},
+		{"upper-case scheme", []string{"BEARER " + tok}, tok, nil},
+		{"mixed-case scheme", []string{"bEaReR " + tok}, tok, nil},
+		{"several spaces after scheme (1*SP)", []string{"Bearer    " + tok}, tok, nil},
+		{"surrounding OWS trimmed", []string{" \t Bearer " + tok + " \t"}, tok, nil},
+		{"padding allowed at the end", []string{"Bearer abc=="}, "abc==", nil},
+		{"every b64token char", []string{"Bearer AZaz09-._~+/="}, "AZaz09-._~+/=", nil},
+
+		// No credentials: RFC 6750 says no error code.
+		{"nil values", nil, "", ErrMissing},
+		{"empty slice", []string{}, "", ErrMissing},
+		{"empty value", []string{""}, "", ErrMissing},
+		{"whitespace-only value", []string{" \t "}, "", ErrMissing},
+		{"Basic scheme is not ours", []string{"Basic dXNlcjpwYXNz"}, "", ErrMissing},
+		{"Digest scheme", []string{`Digest username="x"`}, "", ErrMissing},
+		{"DPoP scheme is not Bearer", []string{"DPoP " + tok}, "", ErrMissing},
+		{"bare token without scheme", []string{tok}, "", ErrMissing},
+		{"scheme shorter than Bearer", []string{"Bear " + tok}, "", ErrMissing},
+		{"scheme with non-ASCII look-alike (Cyrillic e)", []string{"B\u0435arer " + tok}, "", ErrMissing},
+		{"leading garbage before scheme", []string{"xBearer " + tok}, "", ErrMissing},
+
+		// Malformed or ambiguous: invalid_request.
+		{"two Authorization values", []string{"Bearer " + tok, "Bearer " + tok}, "", ErrInvalidRequest},
+		{"Bearer and Basic values (two methods)", []string{"Basic dXNlcjpwYXNz", "Bearer " + tok}, "", ErrInvalidRequest},
+		{"two empty values", []string{"", ""}, "", ErrInvalidRequest},
+		{"Bearer without token", []string{"Bearer"}, "", ErrInvalidRequest},
+		{"Bearer with trailing spaces only", []string{"Bearer   "}, "", ErrInvalidRequest},
+		{"lower-case bearer without token", []string{"bearer"}, "", ErrInvalidRequest},
+		{"Bearer<tok> without SP (jwx #1859)", []string{"Bearer" + tok}, "", ErrInvalidRequest},
+		{"Bearer, HTAB as separator is not SP", []string{"Bearer\t" + tok}, "", ErrInvalidRequest},
+		{"Bearer followed by HTAB after SP", []string{"Bearer \t" + tok}, "", ErrInvalidRequest},
+		{"two tokens", []string{"Bearer " + tok + " " + tok}, "", ErrInvalidRequest},
+		{"two credentials comma-joined in one value", []string{"Bearer " + tok + ", Bearer " + tok}, "", ErrInvalidRequest},
+		{"double scheme", []string{"Bearer Bearer " + tok}, "", ErrInvalidRequest},
+		{"only padding", []string{"Bearer ==="}, "", ErrInvalidRequest},
+		{"padding in the middle", []string{"Bearer ab=cd"}, "", ErrInvalidRequest},
+		{"quoted token (auth-param syntax)", []string{`Bearer "` + tok + `"`}, "", ErrInvalidRequest},
+		{"auth-param instead of token", []string{"Bearer token=" + tok + ",x=y"}, "", ErrInvalidRequest},
+		{"NUL byte in token", []string{"Bearer abc\x00def"}, "", ErrInvalidRequest},
+		{"CR LF injection in token", []string{"Bearer abc\r\nX-Admin: 1"}, "", ErrInvalidRequest},
+		{"non-ASCII in token", []string{"Bearer abc\u00e9"}, "", ErrInvalidRequest},
+		{"invalid UTF-8 in token", []string{"Bearer abc\xff"}, "", ErrInvalidRequest},
+		{"percent-encoded token is not decoded", []string{"Bearer abc%2Edef"}, "", ErrInvalidRequest},
+		{"Bearer-prefixed other scheme", []string{"Bearerx " + tok}, "", ErrInvalidRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.values)
+			if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("Parse(%q) = %q, %v; want %q, %v", tt.values, got, err, tt.want, tt.wantErr)
+			}
+			if err != nil && errors.Is(err, ErrMissing) == errors.Is(err, ErrInvalidRequest) {
+				t.Fatalf("Parse(%q) error %v matches both or neither sentinel", tt.values, err)
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), "bearer: ") {
+				t.Fatalf("Parse(%q) error %q lacks the package prefix", tt.values, err)
+			}
+		})
+	}
+}
+
+func TestParseDoesNotAllocate(t *testing.T) {
+	inputs := [][]string{
+		{"Bearer " + tok},
+		{"Basic x"},
+		{"Bearer a b"},
+		{"a", "b"},
+	}
+	for _, in := range inputs {
+		if n := testing.AllocsPerRun(100, func() { _, _ = Parse(in) }); n != 0 {
+			t.Errorf("Parse(%q) allocates %v times, want 0", in, n)
+		}
+	}
+}
+
+// reference is an independent oracle written from RFC 6750 §2.1 with a
+// regular expression (the implementation uses none).
+var reference = regexp.MustCompile(`^[ \t]*(?i:bearer) +([A-Za-z0-9\-._~+/]+=*)[ \t]*$`)
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"Bearer " + tok, "bearer abc", "Bearer", "Bearer ", "Bearerabc", "Basic abc",
+		"Bearer a b", "Bearer ab=c", " Bearer abc= ", "Bearer\tabc", "", "\t", "BEARER  a==",
+	} {
+		f.Add(s, false)
+	}
+	f.Add("Bearer abc", true)
+	f.Fuzz(func(t *testing.T, v string, twice bool) {
+		values := []string{v}
+		if twice {
+			values = append(values, v)
+		}
+		got, err := Parse(values)
+		if twice {
+			if !errors.Is(err, ErrInvalidRequest) {
+				t.Fatalf("Parse(two values %q) = %q, %v; want ErrInvalidRequest", v, got, err)
+			}
+			return
+		}
+		m := reference.FindStringSubmatch(v)
+		switch {
+		case m != nil && (err != nil || got != m[1]):
+			t.Fatalf("Parse(%q) = %q, %v; reference accepts %q", v, got, err, m[1])
+		case m == nil && err == nil:
+			t.Fatalf("Parse(%q) = %q, nil; reference refuses", v, got)
+		case err != nil && errors.Is(err, ErrMissing) == errors.Is(err, ErrInvalidRequest):
+			t.Fatalf("Parse(%q) error %v matches both or neither sentinel", v, err)
+		case err != nil && got != "":
+			t.Fatalf("Parse(%q) returned token %q with error %v", v, got, err)
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	long := "Bearer " + strings.Repeat("A", 16<<10)
+	bad := "Bearer " + strings.Repeat("A", 16<<10) + "!"
+	for _, bc := range []struct {
+		name string
+		v    []string
+	}{
+		{"valid", []string{"Bearer " + tok}},
+		{"valid_16KiB", []string{long}},
+		{"invalid_char_at_end_16KiB", []string{bad}},
+		{"spaces_64KiB", []string{"Bearer" + strings.Repeat(" ", 64<<10) + "x"}},
+		{"basic", []string{"Basic dXNlcjpwYXNz"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.v[0])))
+			for b.Loop() {
+				_, _ = Parse(bc.v)
+			}
+		})
+	}
+}
