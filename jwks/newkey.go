@@ -1,0 +1,145 @@
+package jwks
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"fmt"
+)
+
+// Limits on RSA keys (attacks.md A10, A11).
+const (
+	minRSABits = 2048    // RFC 7518 §3.3
+	maxRSABits = 8192    // larger moduli only cost CPU per verification
+	minRSAExp  = 65537   // NIST SP 800-56B: e > 2^16
+	maxRSAExp  = 1 << 31 // exclusive; Go stores E in an int
+)
+
+// algFamily describes which keys can verify a JWS algorithm.
+type algFamily struct {
+	kty  string
+	bits int // required curve size for EC, 0 otherwise
+}
+
+// jwsAlgs are the JWS algorithms a Key can fit. HS*, "none" and anything
+// else are deliberately absent: a public key never fits them.
+var jwsAlgs = map[string]algFamily{
+	"RS256": {kty: "RSA"}, "RS384": {kty: "RSA"}, "RS512": {kty: "RSA"},
+	"PS256": {kty: "RSA"}, "PS384": {kty: "RSA"}, "PS512": {kty: "RSA"},
+	"ES256": {kty: "EC", bits: 256}, "ES384": {kty: "EC", bits: 384}, "ES512": {kty: "EC", bits: 521},
+	"EdDSA": {kty: "OKP"},
+}
+
+// NewKey validates a public key and wraps it as a [Key].
+//
+// pub must be a *rsa.PublicKey (2048 to 8192 bits, odd exponent with
+// 65537 <= e < 2^31), a *ecdsa.PublicKey on P-256, P-384 or P-521 (the point
+// must be on the curve), or an ed25519.PublicKey. Private keys are refused.
+// alg, when not empty, must be a JWS algorithm that fits the key type (for
+// example RS256 or PS256 for RSA, ES384 for P-384). use must be "" or "sig".
+// kid may be empty. pub is not copied: the caller must not modify it later.
+//
+// Errors wrap [ErrInvalidKey].
+func NewKey(kid, alg, use string, pub crypto.PublicKey) (*Key, error) {
+	k := &Key{kid: kid, alg: alg, use: use, pub: pub}
+	if use != "" && use != "sig" {
+		return nil, fmt.Errorf("%w: kid %q: use %q is not \"sig\"", ErrInvalidKey, kid, use)
+	}
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		if p == nil || p.N == nil {
+			return nil, fmt.Errorf("%w: kid %q: nil RSA key", ErrInvalidKey, kid)
+		}
+		k.kty, k.bits = "RSA", p.N.BitLen()
+		if k.bits < minRSABits || k.bits > maxRSABits {
+			return nil, fmt.Errorf("%w: kid %q: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, kid, k.bits, minRSABits, maxRSABits)
+		}
+		if err := checkRSAExponent(int64(p.E)); err != nil {
+			return nil, fmt.Errorf("%w: kid %q: %v", ErrInvalidKey, kid, err)
+		}
+	case *ecdsa.PublicKey:
+		if p == nil || p.Curve == nil {
+			return nil, fmt.Errorf("%w: kid %q: nil EC key", ErrInvalidKey, kid)
+		}
+		switch p.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+		default:
+			return nil, fmt.Errorf("%w: kid %q: unsupported curve %s", ErrInvalidKey, kid, p.Curve.Params().Name)
+		}
+		if _, err := p.ECDH(); err != nil { // rejects points off the curve and the point at infinity
+			return nil, fmt.Errorf("%w: kid %q: invalid EC point: %v", ErrInvalidKey, kid, err)
+		}
+		k.kty, k.bits = "EC", p.Curve.Params().BitSize
+	case ed25519.PublicKey:
+		if len(p) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: kid %q: Ed25519 key of %d bytes, want %d", ErrInvalidKey, kid, len(p), ed25519.PublicKeySize)
+		}
+		k.kty, k.bits = "OKP", 256
+	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
+		return nil, fmt.Errorf("%w: kid %q: private key given, pass its public half", ErrInvalidKey, kid)
+	default:
+		return nil, fmt.Errorf("%w: kid %q: unsupported key type %T", ErrInvalidKey, kid, pub)
+	}
+	if alg != "" {
+		if err := k.fitsFamily(alg); err != nil {
+			return nil, fmt.Errorf("%w: kid %q: alg %q does not fit a %s key", ErrInvalidKey, kid, alg, k.describe())
+		}
+	}
+	return k, nil
+}
+
+func checkRSAExponent(e int64) error {
+	if e < minRSAExp || e >= maxRSAExp || e%2 == 0 {
+		return fmt.Errorf("RSA exponent %d not allowed (want odd, 65537 <= e < 2^31)", e)
+	}
+	return nil
+}
+
+func (k *Key) describe() string {
+	if k.kty == "RSA" {
+		return fmt.Sprintf("RSA-%d", k.bits)
+	}
+	if k.kty == "EC" {
+		return fmt.Sprintf("EC P-%d", k.bits)
+	}
+	return "OKP Ed25519"
+}
+
+// errFamily is returned by fitsFamily; the exported paths wrap it with detail.
+type familyError struct{}
+
+func (familyError) Error() string { return "wrong key family" }
+
+// fitsFamily reports whether alg is a JWS algorithm for this key's type and
+// size. It does not allocate.
+func (k *Key) fitsFamily(alg string) error {
+	f, ok := jwsAlgs[alg]
+	if !ok || f.kty != k.kty || (f.bits != 0 && f.bits != k.bits) {
+		return familyError{}
+	}
+	return nil
+}
+
+// Fits reports whether k can verify a JWS whose header names alg: the key
+// type must match the algorithm family (RS*/PS* need RSA, ES256/ES384/ES512
+// need P-256/P-384/P-521, EdDSA needs Ed25519), the key's own alg, when
+// stated, must equal alg exactly, and its use must be "" or "sig". It
+// returns nil when the key fits and otherwise an error wrapping
+// [ErrKeyMismatch] that says why. A nil error costs no allocation.
+func (k *Key) Fits(alg string) error {
+	if k.use != "" && k.use != "sig" {
+		return fmt.Errorf("%w: kid %q: use %q", ErrKeyMismatch, k.kid, k.use)
+	}
+	if k.alg != "" && k.alg != alg {
+		return fmt.Errorf("%w: kid %q: key alg %q, token alg %q", ErrKeyMismatch, k.kid, k.alg, alg)
+	}
+	if _, known := jwsAlgs[alg]; !known {
+		return fmt.Errorf("%w: kid %q: unsupported token alg %q", ErrKeyMismatch, k.kid, alg)
+	}
+	if k.fitsFamily(alg) != nil {
+		return fmt.Errorf("%w: kid %q: token alg %q needs another key type than %s", ErrKeyMismatch, k.kid, alg, k.describe())
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package jwks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Set is an immutable snapshot of verification keys. It implements
+// [Source] as a static key source for tests and offline use, and it is
+// what a [Cache] swaps atomically on every refresh. A Set is safe for
+// concurrent use.
+type Set struct {
+	keys  []*Key          // in document order
+	byKID map[string]*Key // keys with a non-empty kid
+	// noKID holds, for each JWS alg, the only key that fits it, or nil
+	// when zero or several keys fit; fitCount says how many did.
+	noKID    map[string]*Key
+	fitCount map[string]int
+}
+
+// NewSet builds a Set from keys. Two keys with the same non-empty kid are
+// an error wrapping [ErrInvalidKey]; nil keys are an error too. Keys
+// without a kid are allowed; they are found only by lookups without kid.
+func NewSet(keys ...*Key) (*Set, error) {
+	s := &Set{
+		keys:     make([]*Key, 0, len(keys)),
+		byKID:    make(map[string]*Key, len(keys)),
+		noKID:    make(map[string]*Key, len(jwsAlgs)),
+		fitCount: make(map[string]int, len(jwsAlgs)),
+	}
+	for i, k := range keys {
+		if k == nil {
+			return nil, fmt.Errorf("%w: key %d is nil", ErrInvalidKey, i)
+		}
+		if k.kid != "" {
+			if _, dup := s.byKID[k.kid]; dup {
+				return nil, fmt.Errorf("%w: duplicate kid %q", ErrInvalidKey, k.kid)
+			}
+			s.byKID[k.kid] = k
+		}
+		s.keys = append(s.keys, k)
+	}
+	for alg := range jwsAlgs {
+		for _, k := range s.keys {
+			if k.Fits(alg) == nil {
+				s.fitCount[alg]++
+				s.noKID[alg] = k
+			}
+		}
+		if s.fitCount[alg] != 1 {
+			s.noKID[alg] = nil
+		}
+	}
+	return s, nil
+}
+
+// Len returns the number of keys.
+func (s *Set) Len() int { return len(s.keys) }
+
+// Keys returns a copy of the keys in their original order.
+func (s *Set) Keys() []*Key { return append([]*Key(nil), s.keys...) }
+
+// Key implements [Source]. ctx is ignored: a Set never blocks.
+// A hit costs one map read and no allocation.
+func (s *Set) Key(_ context.Context, kid, alg string) (*Key, error) {
+	return s.lookup(kid, alg)
+}
+
+func (s *Set) lookup(kid, alg string) (*Key, error) {
+	if kid == "" {
+		if k := s.noKID[alg]; k != nil {
+			return k, nil
+		}
+		return nil, fmt.Errorf("%w: token has no kid and %d keys fit alg %q", ErrKeyNotFound, s.fitCount[alg], alg)
+	}
+	k, ok := s.byKID[kid]
+	if !ok {
+		return nil, &notFoundError{kid: kid, alg: alg}
+	}
+	if err := k.Fits(alg); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// notFoundError is ErrKeyNotFound with the kid; the message is built lazily.
+type notFoundError struct{ kid, alg string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("%s: kid %q (alg %q)", ErrKeyNotFound.Error(), truncKID(e.kid), e.alg)
+}
+func (e *notFoundError) Unwrap() error { return ErrKeyNotFound }
+
+// truncKID keeps attacker-controlled kids from bloating logs.
+func truncKID(kid string) string {
+	const max = 128
+	if len(kid) > max {
+		return kid[:max] + "…"
+	}
+	return kid
+}
+
+// Keyfunc adapts src for github.com/golang-jwt/jwt/v5: it looks up the key
+// for the token's "kid" header (absent = "") and token.Method.Alg() with
+// context.Background(), and returns the key's public key. A non-string kid
+// is refused. Pair it with jwt.WithValidMethods so the parser pins the
+// algorithms; the lookup itself also refuses keys that do not fit the alg.
+func Keyfunc(src Source) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		if t == nil || t.Method == nil {
+			return nil, errors.New("jwks: token without signing method")
+		}
+		kid := ""
+		if v, ok := t.Header["kid"]; ok {
+			s, isString := v.(string)
+			if !isString {
+				return nil, fmt.Errorf("%w: kid header is not a string", ErrKeyNotFound)
+			}
+			kid = s
+		}
+		k, err := src.Key(context.Background(), kid, t.Method.Alg())
+		if err != nil {
+			return nil, err
+		}
+		return k.Public(), nil
+	}
+}
