@@ -5,3 +5,5 @@ package bench
 func oursVerifyLibs() []lib { return nil }
 
 func oursHTTPLibs() []lib { return nil }
+
+func oursStormLibs() []stormLib { return nil }
