@@ -61,11 +61,7 @@ func TestMain(m *testing.M) {
 	env.jwks = jwksJSON(env.fixtures...)
 	// Every benchmark closes what it starts (servers, caches, clients);
 	// goleak proves it, including the peers' refresh goroutines.
-	goleak.VerifyTestMain(m,
-		// grpc's and net/http's package-level workers, started once per
-		// process and not owned by any benchmark.
-		goleak.IgnoreTopFunction("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run"),
-	)
+	goleak.VerifyTestMain(m)
 }
 
 func newFixture(name, kid string, priv *rsa.PrivateKey) *fixture {

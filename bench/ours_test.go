@@ -7,3 +7,5 @@ func oursVerifyLibs() []lib { return nil }
 func oursHTTPLibs() []lib { return nil }
 
 func oursStormLibs() []stormLib { return nil }
+
+func oursGRPCLibs() []lib { return nil }
