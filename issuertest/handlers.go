@@ -99,9 +99,9 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return
+			return // the client gave up; nobody reads an answer
 		case <-s.done:
-			return
+			panic(http.ErrAbortHandler) // closing: drop the connection, as a dying server would
 		}
 	}
 	if f.CloseConn {

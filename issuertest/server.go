@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -130,6 +132,7 @@ type Fault struct {
 type Server struct {
 	cfg    Config
 	ttl    time.Duration
+	genKey func(bits int) (*rsa.PrivateKey, error) // once the pool is exhausted; a seam for tests
 	ts     *httptest.Server
 	done   chan struct{} // closed by Close; unblocks delayed handlers
 	closer sync.Once
@@ -185,6 +188,7 @@ func NewServer(cfg Config) *Server {
 		done:    make(chan struct{}),
 		all:     map[string]*signingKey{},
 		clients: map[string]Client{},
+		genKey:  func(bits int) (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, bits) },
 	}
 	if s.ttl == 0 {
 		s.ttl = time.Hour
@@ -196,6 +200,9 @@ func NewServer(cfg Config) *Server {
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("POST /oauth2/token", s.serveToken)
 	s.ts = httptest.NewUnstartedServer(mux)
+	// Clients that distrust the TLS certificate or drop connections are
+	// normal in tests; keep net/http's logging out of test output.
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if cfg.TLS {
 		s.ts.StartTLS()
 	} else {
@@ -292,7 +299,7 @@ func (s *Server) poolKey(i int) *rsa.PrivateKey {
 	if s.cfg.KeyBits == 2048 && i < testkeys.RSA2048Count {
 		return testkeys.RSA2048(i)
 	}
-	k, err := rsa.GenerateKey(rand.Reader, s.cfg.KeyBits)
+	k, err := s.genKey(s.cfg.KeyBits)
 	if err != nil {
 		panic(fmt.Sprintf("issuertest: generating RSA key: %v", err))
 	}
