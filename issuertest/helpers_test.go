@@ -157,3 +157,5 @@ func postToken(t testing.TB, s *Server, form url.Values, user, pass string) (int
 	}
 	return resp.StatusCode, resp.Header, body
 }
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
