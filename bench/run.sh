@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs jwtguard's side-by-side benchmarks and writes bench/RESULTS.md.
+#
+#   bench/run.sh                 # COUNT=6 runs of everything (~10 min on 2 cores)
+#   COUNT=1 bench/run.sh         # a quick look
+#   BENCHTIME=1s RAW=/tmp/raw.txt bench/run.sh
+#
+# Env: COUNT (go test -count, default 6), BENCHTIME (-benchtime for the
+# verify/HTTP/gRPC benchmarks, default 500ms), RAW (also keep the raw go test
+# output at this path; it is not committed). The storm always runs with
+# -benchtime=10000x (each of the 10 000 random kids once) and the memory
+# benchmark with -benchtime=1x. benchstat is the pinned tool in go.mod.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+COUNT="${COUNT:-6}"
+BENCHTIME="${BENCHTIME:-500ms}"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+raw="$tmp/raw.txt"
+
+bench() { # pattern benchtime
+  go test -run='^$' -bench="$1" -benchtime="$2" -count="$COUNT" -timeout=60m . | tee -a "$raw"
+}
+
+bench '^Benchmark(Verify|HTTP|GRPC)$' "$BENCHTIME"
+bench '^BenchmarkStorm$' 10000x
+bench '^BenchmarkTokenCacheMemory$' 1x
+
+if [ -n "${RAW:-}" ]; then cp "$raw" "$RAW"; fi
+
+go tool benchstat -format csv "$raw" >"$tmp/stat.csv" 2>"$tmp/benchstat.log"
+go run ./internal/report -csv "$tmp/stat.csv" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" >"$tmp/RESULTS.md"
+mv "$tmp/RESULTS.md" RESULTS.md
+echo "wrote $(pwd)/RESULTS.md"
