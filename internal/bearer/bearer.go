@@ -116,6 +116,11 @@ func Parse(values []string) (token string, err error) {
 	return tok, nil
 }
 
+// IsToken reports whether s is an RFC 6750 b64token, the only shape a
+// bearer token may have wherever it is carried (header, query parameter,
+// cookie). It runs in O(len(s)) and does not allocate.
+func IsToken(s string) bool { return isB64Token(s) }
+
 // trimOWS removes RFC 9110 optional whitespace (SP / HTAB) from both ends.
 func trimOWS(s string) string {
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {

@@ -153,3 +153,29 @@ func BenchmarkParse(b *testing.B) {
 		})
 	}
 }
+
+func TestIsToken(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"jwt", tok, true},
+		{"padding at end", "ab==", true},
+		{"empty", "", false},                    // 1* requires a character
+		{"only padding", "==", false},           // 1* before padding
+		{"padding in the middle", "a=b", false}, // '=' only trails
+		{"space", "a b", false},                 // two tokens
+		{"comma", "a,b", false},                 // list syntax
+		{"quote", `"ab"`, false},                // quoted-string is not b64token
+		{"percent", "a%2Eb", false},             // not URL-decoded here
+		{"non-ASCII", "a\u00e9", false},         // outside the alphabet
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsToken(tt.in); got != tt.want {
+				t.Fatalf("IsToken(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
