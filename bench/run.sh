@@ -24,13 +24,20 @@ bench() { # pattern benchtime
   go test -run='^$' -bench="$1" -benchtime="$2" -count="$COUNT" -timeout=60m . | tee -a "$raw"
 }
 
+# Sanity first: the bench module's own tests (e.g. our storm bound).
+go test -count=1 .
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 bench '^Benchmark(Verify|HTTP|GRPC)$' "$BENCHTIME"
 bench '^BenchmarkStorm$' 10000x
 bench '^BenchmarkTokenCacheMemory$' 1x
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
 if [ -n "${RAW:-}" ]; then cp "$raw" "$RAW"; fi
 
 go tool benchstat -format csv "$raw" >"$tmp/stat.csv" 2>"$tmp/benchstat.log"
-go run ./internal/report -csv "$tmp/stat.csv" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" >"$tmp/RESULTS.md"
+go run ./internal/report -csv "$tmp/stat.csv" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
+  -load "before: $load_before; after: $load_after" >"$tmp/RESULTS.md"
 mv "$tmp/RESULTS.md" RESULTS.md
 echo "wrote $(pwd)/RESULTS.md"

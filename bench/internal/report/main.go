@@ -30,6 +30,10 @@ import (
 // /proc/cpuinfo on virtual machines).
 var goTestCPU string
 
+// loadAvg is what run.sh read from /proc/loadavg before and after the run:
+// on a shared machine, other work skews every number, peers and ours alike.
+var loadAvg string
+
 // stat is one benchstat cell: the median and its 95 % confidence interval.
 type stat struct {
 	center float64
@@ -44,6 +48,7 @@ func main() {
 	count := flag.String("count", "", "go test -count used (for the header)")
 	benchtime := flag.String("benchtime", "", "go test -benchtime used (for the header)")
 	raw := flag.String("raw", "", "raw go test output (for its cpu: line)")
+	flag.StringVar(&loadAvg, "load", "", "load averages during the run, as run.sh saw them")
 	flag.Parse()
 	if *raw != "" {
 		b, err := os.ReadFile(*raw)
@@ -325,6 +330,9 @@ func writeMachine(w *bytes.Buffer) {
 	}
 	fmt.Fprintf(w, "| cores (nproc) | %d |\n", runtime.NumCPU())
 	fmt.Fprintf(w, "| GOOS/GOARCH | %s/%s |\n", runtime.GOOS, runtime.GOARCH)
+	if loadAvg != "" {
+		fmt.Fprintf(w, "| load average (1/5/15 min) | %s |\n", loadAvg)
+	}
 	fmt.Fprintf(w, "| Go | %s |\n", goVersion())
 	for _, m := range modules() {
 		fmt.Fprintf(w, "| %s | %s |\n", m[0], m[1])
