@@ -27,7 +27,11 @@ type Claims struct {
 	Algorithm string
 	Type      string
 
-	raw []byte // the payload JSON, for Decode
+	raw string // the payload JSON, for Decode
+
+	// Inline backing arrays so typical tokens need no extra allocations.
+	audBuf   [2]string
+	scopeBuf [4]string
 }
 
 // HasScope reports whether the token carries scope s (exact match).

@@ -1,0 +1,394 @@
+package verify
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxJSONDepth bounds the nesting of objects and arrays in a header or
+// payload. Real tokens nest two or three levels (Hydra's "ext").
+const maxJSONDepth = 64
+
+// maxNamesLinear is the number of member names per object compared
+// linearly for duplicates before a map takes over.
+const maxNamesLinear = 16
+
+// scanner is a strict, allocation-free JSON (RFC 8259) validator and
+// tokenizer over a string. It refuses duplicate member names in every object
+// (compared after unescaping, case-sensitively), invalid UTF-8, lone
+// surrogates, control characters in strings, leading zeros, trailing
+// content and nesting deeper than maxJSONDepth. It never panics: every
+// index is bounds-checked. On failure err says what and where.
+type scanner struct {
+	s     string
+	i     int
+	depth int
+	err   string
+}
+
+func (p *scanner) fail(msg string) bool {
+	if p.err == "" {
+		p.err = msg
+	}
+	return false
+}
+
+func (p *scanner) ws() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (p *scanner) peek() byte {
+	p.ws()
+	if p.i < len(p.s) {
+		return p.s[p.i]
+	}
+	return 0
+}
+
+// str reads a string and returns its raw content (between the quotes,
+// escapes untouched) and whether it contains escapes.
+func (p *scanner) str() (raw string, esc, ok bool) {
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return "", false, p.fail("expected a string")
+	}
+	start := p.i + 1
+	i := start
+	for i < len(p.s) {
+		c := p.s[i]
+		switch {
+		case c == '"':
+			p.i = i + 1
+			return p.s[start:i], esc, true
+		case c == '\\':
+			esc = true
+			if i+1 >= len(p.s) {
+				return "", false, p.fail("unterminated escape")
+			}
+			switch p.s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				r, ok := hex4(p.s, i+2)
+				if !ok {
+					return "", false, p.fail(`bad \u escape`)
+				}
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if r >= 0xDC00 {
+						return "", false, p.fail("lone low surrogate")
+					}
+					if i+1 >= len(p.s) || p.s[i] != '\\' || p.s[i+1] != 'u' {
+						return "", false, p.fail("lone high surrogate")
+					}
+					r2, ok := hex4(p.s, i+2)
+					if !ok || r2 < 0xDC00 || r2 > 0xDFFF {
+						return "", false, p.fail("lone high surrogate")
+					}
+					i += 6
+				}
+			default:
+				return "", false, p.fail("invalid escape")
+			}
+		case c < 0x20:
+			return "", false, p.fail("control character in string")
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(p.s[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", false, p.fail("invalid UTF-8")
+			}
+			i += size
+		}
+	}
+	return "", false, p.fail("unterminated string")
+}
+
+// stringValue reads a string value and returns it unescaped. It allocates
+// only when the string contains escapes.
+func (p *scanner) stringValue() (string, bool) {
+	raw, esc, ok := p.str()
+	if !ok {
+		return "", false
+	}
+	if esc {
+		return unescape(raw), true
+	}
+	return raw, true
+}
+
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// unescape decodes the content of a string already validated by str.
+func unescape(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		switch raw[i+1] {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, _ := hex4(raw, i+2)
+			if utf16.IsSurrogate(r) {
+				r2, _ := hex4(raw, i+8)
+				r = utf16.DecodeRune(r, r2)
+				i += 6
+			}
+			b.WriteRune(r)
+			i += 6
+			continue
+		default: // '"', '\\', '/'
+			b.WriteByte(raw[i+1])
+		}
+		i += 2
+	}
+	return b.String()
+}
+
+// number reads a JSON number and returns its text.
+func (p *scanner) number() (string, bool) {
+	s, start := p.s, p.i
+	i := start
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+	default:
+		return "", p.fail("bad number")
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		d := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return "", p.fail("bad number")
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return "", p.fail("bad number")
+		}
+	}
+	p.i = i
+	return s[start:i], true
+}
+
+func (p *scanner) literal(lit string) bool {
+	if !strings.HasPrefix(p.s[p.i:], lit) {
+		return p.fail("invalid literal")
+	}
+	p.i += len(lit)
+	return true
+}
+
+// value validates and skips any JSON value.
+func (p *scanner) value() bool {
+	switch c := p.peek(); {
+	case c == '{':
+		return p.object(nil)
+	case c == '[':
+		return p.array(nil)
+	case c == '"':
+		_, _, ok := p.str()
+		return ok
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		_, ok := p.number()
+		return ok
+	case c == 0:
+		return p.fail("unexpected end of JSON")
+	default:
+		return p.fail("unexpected character")
+	}
+}
+
+// object reads an object. For each member, member (if not nil) is called
+// with the unescaped name and the scanner positioned at the value; it
+// must consume the value. Duplicate names are refused.
+func (p *scanner) object(member func(name string) bool) bool {
+	if p.peek() != '{' {
+		return p.fail("expected an object")
+	}
+	p.depth++
+	if p.depth > maxJSONDepth {
+		return p.fail("JSON nested too deeply")
+	}
+	p.i++
+	var small [maxNamesLinear]string
+	names := small[:0]
+	var set map[string]struct{}
+	if p.peek() == '}' {
+		p.i++
+		p.depth--
+		return true
+	}
+	for {
+		p.ws()
+		name, ok := p.stringValue()
+		if !ok {
+			return false
+		}
+		if set != nil {
+			if _, dup := set[name]; dup {
+				return p.fail("duplicate member " + quoteName(name))
+			}
+			set[name] = struct{}{}
+		} else {
+			for _, n := range names {
+				if n == name {
+					return p.fail("duplicate member " + quoteName(name))
+				}
+			}
+			if len(names) < cap(names) {
+				names = append(names, name)
+			} else {
+				set = make(map[string]struct{}, 2*maxNamesLinear)
+				for _, n := range names {
+					set[n] = struct{}{}
+				}
+				set[name] = struct{}{}
+			}
+		}
+		if p.peek() != ':' {
+			return p.fail("expected ':'")
+		}
+		p.i++
+		p.ws()
+		if member != nil {
+			if !member(name) {
+				return false
+			}
+		} else if !p.value() {
+			return false
+		}
+		switch p.peek() {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			p.depth--
+			return true
+		default:
+			return p.fail("expected ',' or '}'")
+		}
+	}
+}
+
+// array reads an array, calling elem (if not nil) at each element; elem
+// must consume it.
+func (p *scanner) array(elem func() bool) bool {
+	if p.peek() != '[' {
+		return p.fail("expected an array")
+	}
+	p.depth++
+	if p.depth > maxJSONDepth {
+		return p.fail("JSON nested too deeply")
+	}
+	p.i++
+	if p.peek() == ']' {
+		p.i++
+		p.depth--
+		return true
+	}
+	for {
+		p.ws()
+		if elem != nil {
+			if !elem() {
+				return false
+			}
+		} else if !p.value() {
+			return false
+		}
+		switch p.peek() {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			p.depth--
+			return true
+		default:
+			return p.fail("expected ',' or ']'")
+		}
+	}
+}
+
+// end requires that only whitespace remains.
+func (p *scanner) end() bool {
+	if p.peek() != 0 || p.i != len(p.s) {
+		return p.fail("trailing data after JSON value")
+	}
+	return true
+}
+
+// quoteName renders an attacker-supplied name for an error detail,
+// truncated.
+func quoteName(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,249 @@
+package verify
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxKIDBytes caps the header "kid".
+const maxKIDBytes = 256
+
+// b64Values maps a base64url character to its value, 0xFF for anything else.
+var b64Values = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodedLen returns the decoded length of an unpadded base64url string,
+// or -1 when no unpadded encoding has that length.
+func decodedLen(n int) int {
+	if n%4 == 1 {
+		return -1
+	}
+	return n/4*3 + (n%4*6)/8
+}
+
+// decodeB64 decodes s, unpadded base64url, into dst (len ≥ decodedLen).
+// It is exactly as strict as base64.RawURLEncoding.Strict() and stricter in
+// one respect: every byte must be in [A-Za-z0-9_-] (the standard decoder
+// skips \r and \n). Non-zero trailing bits are refused. FuzzBase64 checks it
+// against the standard library.
+func decodeB64(dst []byte, s string) (int, bool) {
+	if decodedLen(len(s)) < 0 {
+		return 0, false
+	}
+	n := 0
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		a, b, c, d := b64Values[s[i]], b64Values[s[i+1]], b64Values[s[i+2]], b64Values[s[i+3]]
+		if a|b|c|d == 0xFF || (a|b|c|d)&0xC0 != 0 {
+			return 0, false
+		}
+		dst[n] = a<<2 | b>>4
+		dst[n+1] = b<<4 | c>>2
+		dst[n+2] = c<<6 | d
+		n += 3
+	}
+	switch len(s) - i {
+	case 2:
+		a, b := b64Values[s[i]], b64Values[s[i+1]]
+		if (a|b)&0xC0 != 0 || b&0x0F != 0 {
+			return 0, false
+		}
+		dst[n] = a<<2 | b>>4
+		n++
+	case 3:
+		a, b, c := b64Values[s[i]], b64Values[s[i+1]], b64Values[s[i+2]]
+		if (a|b|c)&0xC0 != 0 || c&0x03 != 0 {
+			return 0, false
+		}
+		dst[n] = a<<2 | b>>4
+		dst[n+1] = b<<4 | c>>2
+		n += 2
+	}
+	return n, true
+}
+
+// parsed is a token after the shape and header checks (steps 1–3).
+type parsed struct {
+	signingInput string // header.payload, as signed
+	payload      string // decoded payload JSON
+	sig          []byte
+	alg          *algSpec
+	kid          string
+	typ          string
+	sigBuf       [512]byte // RSA-4096 signatures fit without allocating
+}
+
+// parse runs steps 1–3: size, shape and base64, header. It never touches a
+// key source.
+func (v *Verifier) parse(token string, pt *parsed) *Error {
+	// 1. Size, before anything else.
+	if len(token) > v.maxTokenBytes {
+		return &Error{Reason: ReasonTokenTooLarge,
+			Detail: "token is " + strconv.Itoa(len(token)) + " bytes, limit " + strconv.Itoa(v.maxTokenBytes)}
+	}
+	// 2. Shape: exactly three non-empty base64url segments.
+	d1 := strings.IndexByte(token, '.')
+	if d1 < 0 {
+		return malformed("not a compact JWS: no '.'")
+	}
+	d2 := strings.IndexByte(token[d1+1:], '.')
+	if d2 < 0 {
+		return malformed("not a compact JWS: 2 segments (opaque token?)")
+	}
+	d2 += d1 + 1
+	if strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return malformed("not a compact JWS: more than 3 segments (JWE?)")
+	}
+	hdrB64, payB64, sigB64 := token[:d1], token[d1+1:d2], token[d2+1:]
+	if hdrB64 == "" || payB64 == "" || sigB64 == "" {
+		return malformed("empty segment")
+	}
+	var hbuf [256]byte
+	hb := hbuf[:]
+	if l := decodedLen(len(hdrB64)); l > len(hb) {
+		hb = make([]byte, l)
+	}
+	hn, ok := decodeB64(hb, hdrB64)
+	if !ok {
+		return malformed("header is not strict unpadded base64url")
+	}
+	var pbuf [2048]byte
+	pb := pbuf[:]
+	if l := decodedLen(len(payB64)); l > len(pb) {
+		pb = make([]byte, l)
+	}
+	pn, ok := decodeB64(pb, payB64)
+	if !ok {
+		return malformed("payload is not strict unpadded base64url")
+	}
+	pt.sig = pt.sigBuf[:]
+	if l := decodedLen(len(sigB64)); l > len(pt.sig) {
+		pt.sig = make([]byte, l)
+	}
+	sn, ok := decodeB64(pt.sig, sigB64)
+	if !ok {
+		return malformed("signature is not strict unpadded base64url")
+	}
+	pt.sig = pt.sig[:sn]
+	pt.signingInput = token[:d2]
+	// 3. Header.
+	if err := v.parseHeader(string(hb[:hn]), pt); err != nil {
+		return err
+	}
+	pt.payload = string(pb[:pn])
+	return nil
+}
+
+// parseHeader checks the JOSE header (step 3).
+func (v *Verifier) parseHeader(h string, pt *parsed) *Error {
+	p := scanner{s: h}
+	var alg string
+	var hasAlg, hasCrit, hasB64, hasEnc, nested bool
+	bad := ""
+	member := func(name string) bool {
+		switch name {
+		case "alg":
+			hasAlg = true
+			if p.peek() != '"' {
+				bad = "alg is not a string"
+				return false
+			}
+			var ok bool
+			alg, ok = p.stringValue()
+			return ok
+		case "kid":
+			if p.peek() != '"' {
+				bad = "kid is not a string"
+				return false
+			}
+			var ok bool
+			pt.kid, ok = p.stringValue()
+			if ok && len(pt.kid) > maxKIDBytes {
+				bad = "kid longer than " + strconv.Itoa(maxKIDBytes) + " bytes"
+				return false
+			}
+			return ok
+		case "typ":
+			if p.peek() != '"' {
+				bad = "typ is not a string"
+				return false
+			}
+			var ok bool
+			pt.typ, ok = p.stringValue()
+			return ok
+		case "cty":
+			if p.peek() != '"' {
+				bad = "cty is not a string"
+				return false
+			}
+			cty, ok := p.stringValue()
+			if ok && strings.EqualFold(trimApplication(cty), "jwt") {
+				nested = true
+			}
+			return ok
+		case "crit":
+			hasCrit = true
+		case "b64":
+			hasB64 = true
+		case "enc", "zip":
+			hasEnc = true
+		}
+		// jwk, jku, x5u, x5c and anything else: validated, then ignored.
+		return p.value()
+	}
+	if !p.object(member) || !p.end() {
+		if bad != "" {
+			return malformed("header: " + bad)
+		}
+		return malformed("header: " + p.err)
+	}
+	switch {
+	case hasCrit:
+		return malformed("header: crit present; no extensions are supported")
+	case hasB64:
+		return malformed("header: b64 present; unencoded payloads are not supported")
+	case hasEnc:
+		return malformed("header: enc/zip present: a JWE, not a JWS")
+	case nested:
+		return malformed("header: cty JWT: nested tokens are not supported")
+	case !hasAlg:
+		return malformed("header: no alg")
+	}
+	for _, a := range v.algs {
+		if a.name == alg {
+			pt.alg = a
+			break
+		}
+	}
+	if pt.alg == nil {
+		return &Error{Reason: ReasonUnsupportedAlgorithm, KID: pt.kid,
+			Detail: "alg " + strconv.Quote(truncate(alg, 32)) + " is not allowed"}
+	}
+	if v.requiredType != "" && !strings.EqualFold(trimApplication(pt.typ), v.requiredType) {
+		return &Error{Reason: ReasonInvalidType, KID: pt.kid,
+			Detail: "typ " + strconv.Quote(truncate(pt.typ, 64)) + ", want " + strconv.Quote(v.requiredType)}
+	}
+	return nil
+}
+
+// trimApplication removes a case-insensitive "application/" prefix (RFC 7515
+// §4.1.9).
+func trimApplication(s string) string {
+	const prefix = "application/"
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):]
+	}
+	return s
+}
+
+func malformed(detail string) *Error {
+	return &Error{Reason: ReasonMalformed, Detail: detail}
+}
