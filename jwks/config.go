@@ -1,0 +1,235 @@
+package jwks
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Defaults applied to zero Config fields. The reasoning behind each is in
+// the field documentation of [Config].
+const (
+	DefaultHTTPTimeout        = 10 * time.Second
+	DefaultMaxBodyBytes       = 1 << 20 // 1 MiB
+	DefaultRefreshInterval    = 15 * time.Minute
+	DefaultMinRefreshInterval = time.Minute
+	DefaultMaxRefreshInterval = time.Hour
+	DefaultUnknownKIDCooldown = 15 * time.Second
+	DefaultStaleWindow        = 6 * time.Hour
+
+	maxRedirects     = 5
+	negCacheSize     = 1024
+	negCacheTTL      = 5 * time.Minute
+	negCacheMaxKID   = 256 // longer kids are not remembered (bounds memory)
+	backoffBase      = time.Second
+	backoffCap       = time.Minute
+	jitterFraction   = 0.10
+	errorBodyDiscard = 4 << 10
+)
+
+// Config configures a [Cache]. The zero value of every field except the
+// source (URL or Issuer) is a safe default. New copies the Config; changing
+// it afterwards has no effect.
+type Config struct {
+	// URL is the JWKS URL, for example
+	// "https://id.wgtwo.com/.well-known/jwks.json". Set exactly one of URL
+	// and Issuer.
+	URL string
+
+	// Issuer is the issuer identifier. The JWKS URL is discovered from
+	// "<Issuer without trailing slash>/.well-known/openid-configuration"
+	// (OpenID Connect Discovery §4) on the first fetch and then reused; the
+	// document's "issuer" must equal Issuer exactly (trailing slash
+	// included) or the fetch fails with [ErrFetch]. Set exactly one of URL
+	// and Issuer.
+	Issuer string
+
+	// HTTPClient fetches the discovery and JWKS documents. nil means a
+	// client owned by the Cache with a 10 s overall timeout (keyfunc waits
+	// 1 min, jwx and go-oidc have none, and a hung issuer then parks
+	// goroutines; peers.md §1.1), no cookie jar, and at most 5 redirects
+	// that must stay on the same host (and on https unless
+	// InsecureAllowHTTP). A caller-supplied client is used as is: its
+	// timeout and redirect policy are the caller's responsibility.
+	HTTPClient *http.Client
+
+	// InsecureAllowHTTP permits http:// for URL, Issuer and the discovered
+	// jwks_uri. false (the default) requires https, because keys fetched in
+	// clear text can be replaced by anyone on the path. Set it only for
+	// tests and loopback issuers.
+	InsecureAllowHTTP bool
+
+	// MaxBodyBytes caps the discovery and JWKS response bodies; a larger
+	// body fails the fetch after reading MaxBodyBytes+1 bytes. 0 means
+	// 1 MiB (as oauth2 and auth0 v3 use; a 1 000-key RSA-4096 JWKS is about
+	// 750 KiB). Negative is an error.
+	MaxBodyBytes int64
+
+	// RefreshInterval is the refresh period when a response carries no
+	// usable Cache-Control max-age or Expires. 0 means 15 min (jwx's
+	// window; Hydra sends no max-age at all). Cache-Control no-store and
+	// no-cache are ignored for scheduling, since Hydra v2 sends them on every
+	// response. The value is clamped to [MinRefreshInterval,
+	// MaxRefreshInterval].
+	RefreshInterval time.Duration
+
+	// MinRefreshInterval is the shortest timer-driven refresh period, even
+	// if max-age is smaller (max-age=0 included). 0 means 1 min; jwx uses
+	// 15 min, which delays rotation pickup when unknown-kid refreshes are
+	// not available, and auth0 v3 allows 1 s, which lets an issuer make us
+	// poll it hard. Unknown-kid refreshes and retries are not bound by it.
+	MinRefreshInterval time.Duration
+
+	// MaxRefreshInterval is the longest timer-driven refresh period, even
+	// if max-age is larger. It bounds how long a key removed from the JWKS
+	// (revoked) keeps verifying tokens (attacks.md A26). 0 means 1 h
+	// (keyfunc's ticker; httprc v3's 30 d and auth0 v3's 7 d are far too long
+	// for revocation).
+	MaxRefreshInterval time.Duration
+
+	// UnknownKIDCooldown is the minimum time between two refreshes
+	// triggered by unknown kids. Within the cooldown, unknown kids fail at
+	// once with [ErrKeyNotFound]: a request never waits on a rate limiter
+	// (keyfunc's blocking limiter held requests for minutes; go-oidc has no
+	// limit at all and turns every random kid into a fetch, peers.md §2).
+	// Timer and retry fetches do not consume the cooldown, so a rotation
+	// right after a timer refresh is still picked up at once. 0 means 15 s:
+	// between panva/jose's 30 s and a rotation that must not fail traffic
+	// for long.
+	UnknownKIDCooldown time.Duration
+
+	// StaleWindow is how long the last good key set keeps being served
+	// after refreshes start failing (counted from the first failed refresh
+	// after the last success). After it, Key fails with [ErrUnavailable].
+	// No peer bounds this (they serve stale keys forever or fail at once,
+	// peers.md §1.2). 0 means 6 h: long enough to ride out an issuer
+	// outage, short enough that keys the issuer has revoked meanwhile stop
+	// working the same day.
+	StaleWindow time.Duration
+
+	// LazyStart makes New return at once with an empty cache that fetches
+	// in the background and on first use; Key returns [ErrUnavailable]
+	// until the first fetch succeeds. false (the default) makes New fetch
+	// the keys before returning and fail if that fails, so a service does
+	// not start taking traffic it can only reject (hasura#9613) and a
+	// misconfigured URL is reported at start-up rather than per request.
+	LazyStart bool
+
+	// OnEvent, if not nil, is called for refresh outcomes, skipped keys and
+	// unknown-kid handling (see [Event]). It is called synchronously from
+	// the cache's goroutine and from Key, so it must be fast, must not
+	// block and must not call the Cache. It may be called concurrently.
+	OnEvent func(Event)
+
+	// Logger, if not nil, receives the same events as OnEvent as log
+	// records (failures and skipped keys at Warn, the rest at Info and
+	// Debug). nil means silent.
+	Logger *slog.Logger
+}
+
+// resolve validates cfg and fills in defaults.
+func (cfg Config) resolve() (Config, error) {
+	if (cfg.URL == "") == (cfg.Issuer == "") {
+		return cfg, errors.New("jwks: set exactly one of Config.URL and Config.Issuer")
+	}
+	src := cfg.URL
+	if src == "" {
+		src = cfg.Issuer
+	}
+	if err := checkURL(src, cfg.InsecureAllowHTTP); err != nil {
+		return cfg, err
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"RefreshInterval", cfg.RefreshInterval}, {"MinRefreshInterval", cfg.MinRefreshInterval},
+		{"MaxRefreshInterval", cfg.MaxRefreshInterval}, {"UnknownKIDCooldown", cfg.UnknownKIDCooldown},
+		{"StaleWindow", cfg.StaleWindow},
+	} {
+		if d.v < 0 {
+			return cfg, fmt.Errorf("jwks: Config.%s is negative (%v)", d.name, d.v)
+		}
+	}
+	if cfg.MaxBodyBytes < 0 {
+		return cfg, fmt.Errorf("jwks: Config.MaxBodyBytes is negative (%d)", cfg.MaxBodyBytes)
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	explicitMax := cfg.MaxRefreshInterval != 0
+	if cfg.MinRefreshInterval == 0 {
+		cfg.MinRefreshInterval = DefaultMinRefreshInterval
+	}
+	if cfg.MaxRefreshInterval == 0 {
+		cfg.MaxRefreshInterval = DefaultMaxRefreshInterval
+	}
+	if cfg.MinRefreshInterval > cfg.MaxRefreshInterval {
+		if explicitMax {
+			return cfg, fmt.Errorf("jwks: Config.MinRefreshInterval %v exceeds MaxRefreshInterval %v", cfg.MinRefreshInterval, cfg.MaxRefreshInterval)
+		}
+		cfg.MaxRefreshInterval = cfg.MinRefreshInterval
+	}
+	if cfg.RefreshInterval == 0 {
+		cfg.RefreshInterval = DefaultRefreshInterval
+	}
+	cfg.RefreshInterval = clamp(cfg.RefreshInterval, cfg.MinRefreshInterval, cfg.MaxRefreshInterval)
+	if cfg.UnknownKIDCooldown == 0 {
+		cfg.UnknownKIDCooldown = DefaultUnknownKIDCooldown
+	}
+	if cfg.StaleWindow == 0 {
+		cfg.StaleWindow = DefaultStaleWindow
+	}
+	return cfg, nil
+}
+
+// checkURL requires an absolute https (or, if allowed, http) URL with a host.
+func checkURL(raw string, allowHTTP bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("jwks: bad URL %q: %w", raw, err)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && allowHTTP:
+	case u.Scheme == "http":
+		return fmt.Errorf("jwks: URL %q is not https (set InsecureAllowHTTP only for tests)", raw)
+	default:
+		return fmt.Errorf("jwks: URL %q: scheme must be https", raw)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("jwks: URL %q has no host", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("jwks: URL %q must not carry credentials", u.Redacted())
+	}
+	return nil
+}
+
+func clamp(d, lo, hi time.Duration) time.Duration {
+	return max(lo, min(d, hi))
+}
+
+// defaultClient builds the Cache-owned HTTP client.
+func defaultClient(allowHTTP bool) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	return &http.Client{
+		Transport: tr,
+		Timeout:   DefaultHTTPTimeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("jwks: stopped after %d redirects", maxRedirects)
+			}
+			if req.URL.Host != via[0].URL.Host {
+				return fmt.Errorf("jwks: redirect to another host (%s) refused", req.URL.Host)
+			}
+			if req.URL.Scheme != "https" && !(allowHTTP && req.URL.Scheme == "http") {
+				return fmt.Errorf("jwks: redirect to %s URL refused", req.URL.Scheme)
+			}
+			return nil
+		},
+	}
+}

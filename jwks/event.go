@@ -1,0 +1,154 @@
+package jwks
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// EventKind says what an [Event] reports.
+type EventKind int
+
+const (
+	// EventRefreshed: a fetch succeeded (a new set or 304 Not Modified).
+	EventRefreshed EventKind = iota + 1
+	// EventRefreshFailed: a fetch failed; the previous set stays in use
+	// until the stale window passes.
+	EventRefreshFailed
+	// EventKeySkipped: a JWK in a fetched document was left out (Err says
+	// why, KID names it).
+	EventKeySkipped
+	// EventUnknownKIDFetch: an unknown kid started a refresh.
+	EventUnknownKIDFetch
+	// EventUnknownKIDSuppressed: an unknown kid was answered from memory
+	// without a fetch (Reason is "cooldown" or "negative cache").
+	EventUnknownKIDSuppressed
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventRefreshed:
+		return "refreshed"
+	case EventRefreshFailed:
+		return "refresh failed"
+	case EventKeySkipped:
+		return "key skipped"
+	case EventUnknownKIDFetch:
+		return "unknown kid fetch"
+	case EventUnknownKIDSuppressed:
+		return "unknown kid suppressed"
+	}
+	return "unknown event"
+}
+
+// Trigger says what started a fetch.
+type Trigger int
+
+const (
+	TriggerInitial    Trigger = iota + 1 // the first fetch (in New, or in the background with LazyStart)
+	TriggerTimer                         // the scheduled refresh
+	TriggerRetry                         // a retry after a failed fetch
+	TriggerUnknownKID                    // Key saw a kid not in the set
+	TriggerFirstUse                      // Key was called before anything was loaded
+	TriggerManual                        // Cache.Refresh
+)
+
+func (t Trigger) String() string {
+	switch t {
+	case TriggerInitial:
+		return "initial"
+	case TriggerTimer:
+		return "timer"
+	case TriggerRetry:
+		return "retry"
+	case TriggerUnknownKID:
+		return "unknown kid"
+	case TriggerFirstUse:
+		return "first use"
+	case TriggerManual:
+		return "manual"
+	}
+	return "none"
+}
+
+// Event is passed to [Config.OnEvent]. Fields that do not apply to a Kind
+// are zero.
+type Event struct {
+	Kind EventKind
+	// Trigger is what started the fetch (refresh and skipped-key events).
+	Trigger Trigger
+	// Duration is how long the fetch took (refresh events).
+	Duration time.Duration
+	// StatusCode is the JWKS response's HTTP status, 0 when there was none.
+	StatusCode int
+	// NotModified is true when the issuer answered 304 to If-None-Match.
+	NotModified bool
+	// Keys is the number of keys in the set in use after the event.
+	Keys int
+	// KID is the kid concerned (skipped-key and unknown-kid events),
+	// truncated to 128 bytes. It comes from untrusted tokens: do not use it
+	// as a metric label.
+	KID string
+	// Reason explains suppressed unknown-kid events: "cooldown" or
+	// "negative cache".
+	Reason string
+	// Err is the failure (refresh failed) or why a key was skipped.
+	Err error
+}
+
+func (c *Cache) emit(e Event) {
+	if c.cfg.OnEvent != nil {
+		c.cfg.OnEvent(e)
+	}
+	l := c.cfg.Logger
+	if l == nil {
+		return
+	}
+	level := slog.LevelInfo
+	switch e.Kind {
+	case EventRefreshFailed, EventKeySkipped:
+		level = slog.LevelWarn
+	case EventUnknownKIDSuppressed, EventRefreshed:
+		level = slog.LevelDebug
+	}
+	if !l.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("event", e.Kind.String())}
+	if e.Trigger != 0 {
+		attrs = append(attrs, slog.String("trigger", e.Trigger.String()))
+	}
+	if e.Kind == EventRefreshed || e.Kind == EventRefreshFailed {
+		attrs = append(attrs, slog.Duration("duration", e.Duration), slog.Int("status", e.StatusCode),
+			slog.Bool("not_modified", e.NotModified), slog.Int("keys", e.Keys))
+	}
+	if e.KID != "" {
+		attrs = append(attrs, slog.String("kid", e.KID))
+	}
+	if e.Reason != "" {
+		attrs = append(attrs, slog.String("reason", e.Reason))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	l.LogAttrs(context.Background(), level, "jwks: "+e.Kind.String(), attrs...)
+}
+
+// Status is a snapshot of a Cache's health, for readiness probes and
+// diagnostics.
+type Status struct {
+	Loaded              bool      // a key set has been loaded at least once
+	Keys                int       // keys in the current set
+	KIDs                []string  // their kids (kid-less keys omitted)
+	LastSuccess         time.Time // end of the last successful fetch (zero if none)
+	LastAttempt         time.Time // start of the last fetch attempt
+	LastError           error     // error of the last fetch, nil after a success
+	ConsecutiveFailures int       // failed fetches since the last success
+	NextRefresh         time.Time // when the next scheduled fetch is due
+	// Stale is true while refreshes are failing but the last good set is
+	// still served (inside the stale window).
+	Stale bool
+	// Available is true when Key can return keys: loaded, not closed, and
+	// the stale window has not passed. Use it for readiness.
+	Available bool
+}
