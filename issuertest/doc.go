@@ -29,6 +29,10 @@
 // an operator rotates Hydra's keys: the new key is published and signs at
 // the same moment.
 //
+// [Server.Transport] serves the same endpoints in-process, without sockets,
+// for tests inside testing/synctest bubbles: faults' delays then run on the
+// bubble's fake clock.
+//
 // Every Server must be closed: t.Cleanup(s.Close). Close leaves no
 // goroutine running and unblocks requests held by a Fault's Delay.
 //

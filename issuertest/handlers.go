@@ -96,12 +96,15 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		defer t.Stop()
+		// Only the request's own channels, so that in-process requests
+		// (Transport) inside a testing/synctest bubble block durably.
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			if s.closed() {
+				panic(http.ErrAbortHandler) // closing: drop the connection, as a dying server would
+			}
 			return // the client gave up; nobody reads an answer
-		case <-s.done:
-			panic(http.ErrAbortHandler) // closing: drop the connection, as a dying server would
 		}
 	}
 	if f.CloseConn {

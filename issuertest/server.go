@@ -1,6 +1,7 @@
 package issuertest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"log"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -134,7 +136,9 @@ type Server struct {
 	ttl    time.Duration
 	genKey func(bits int) (*rsa.PrivateKey, error) // once the pool is exhausted; a seam for tests
 	ts     *httptest.Server
-	done   chan struct{} // closed by Close; unblocks delayed handlers
+	done   chan struct{} // closed by Close
+	cancel func()        // cancels the contexts of requests served over the network; called by Close
+	mux    *http.ServeMux
 	closer sync.Once
 
 	jwksReqs  atomic.Int64
@@ -195,11 +199,15 @@ func NewServer(cfg Config) *Server {
 	}
 	s.Rotate()
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
-	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
-	mux.HandleFunc("POST /oauth2/token", s.serveToken)
-	s.ts = httptest.NewUnstartedServer(mux)
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
+	s.mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
+	s.mux.HandleFunc("POST /oauth2/token", s.serveToken)
+	s.ts = httptest.NewUnstartedServer(s.mux)
+	// Close cancels every request context, which ends Fault delays.
+	base, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.ts.Config.BaseContext = func(net.Listener) context.Context { return base }
 	// Clients that distrust the TLS certificate or drop connections are
 	// normal in tests; keep net/http's logging out of test output.
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -365,6 +373,7 @@ func (s *Server) TokenRequests() int64 { return s.tokenReqs.Load() }
 func (s *Server) Close() {
 	s.closer.Do(func() {
 		close(s.done)
+		s.cancel()
 		s.ts.Close()
 	})
 }
@@ -403,4 +412,13 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func (s *Server) closed() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
 }
