@@ -114,9 +114,10 @@ type Client struct {
 type Fault struct {
 	// Status is the HTTP status to answer with; 0 means 200.
 	Status int
-	// Delay holds the response back. It ends early when the request's
-	// context is cancelled (client gave up) or the server is closed; in
-	// that case nothing more is written.
+	// Delay holds the response back. It ends early when the client gives
+	// up (nothing is written) or the server is closed (the connection is
+	// dropped). Over [Server.Transport] it runs on the caller's clock and
+	// ends only with the delay or the request's context.
 	Delay time.Duration
 	// Body replaces the JWKS document when non-nil (an empty non-nil
 	// slice sends an empty body). nil sends the real JWKS document, even
