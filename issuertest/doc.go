@@ -46,9 +46,10 @@
 //     process start from the same pool key, under different kids, so a
 //     verifier that ignores kid and tries every key would accept one
 //     server's tokens at the other. Tests of "wrong issuer key" should use
-//     [MintOptions.Key] with a key the server never uses (the pool is used
-//     in order, so a high index such as testkeys.RSA2048(7) is safe unless
-//     the test rotates seven times).
+//     [MintOptions.Key] with a key the server never uses: inside this module
+//     a high pool index such as testkeys.RSA2048(7) (the pool is used in
+//     order, so it is safe unless the test rotates seven times), elsewhere
+//     any key the test generates.
 //   - The token endpoint checks client id, secret, authentication method
 //     and requested scopes, and nothing else: no rate limiting, no replay
 //     protection, no persistence. Secrets are compared in constant time

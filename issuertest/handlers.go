@@ -56,6 +56,9 @@ type discovery struct {
 // serveDiscovery answers in the shape of Hydra v1.11's WellKnownHandler.
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	base := s.URL()
+	if s.cfg.CacheControl != "" { // Hydra v2 sends it on every public route
+		w.Header().Set("Cache-Control", s.cfg.CacheControl)
+	}
 	writeJSON(w, http.StatusOK, discovery{
 		Issuer:                            s.Issuer(),
 		AuthorizationEndpoint:             base + "/oauth2/auth",

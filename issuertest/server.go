@@ -67,8 +67,8 @@ type Config struct {
 	// (the default) uses Hydra v1's "public:<uuid>".
 	BareUUIDKIDs bool
 
-	// CacheControl is the Cache-Control header of the JWKS response. ""
-	// sends none (Hydra v1); see [HydraV2CacheControl].
+	// CacheControl is the Cache-Control header of the JWKS and discovery
+	// responses. "" sends none (Hydra v1); see [HydraV2CacheControl].
 	CacheControl string
 
 	// ScopeClaim selects the scope claim of access tokens:

@@ -111,10 +111,14 @@ func TestDiscovery(t *testing.T) {
 		{"v1 trailing slash", Config{}},
 		{"v2 exact", Config{NoTrailingSlash: true}},
 		{"tls", Config{TLS: true}},
+		{"v2 cache control", Config{NoTrailingSlash: true, CacheControl: HydraV2CacheControl}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestServer(t, tt.cfg)
 			status, h, body := get(t, s, s.URL()+"/.well-known/openid-configuration")
+			if got := h.Get("Cache-Control"); got != tt.cfg.CacheControl {
+				t.Errorf("Cache-Control = %q, want %q", got, tt.cfg.CacheControl)
+			}
 			if status != http.StatusOK {
 				t.Fatalf("status %d, want 200", status)
 			}
