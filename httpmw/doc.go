@@ -1,0 +1,61 @@
+// Package httpmw puts OAuth 2.0 bearer-token verification (RFC 6750) in
+// front of net/http handlers.
+//
+// A [Middleware] is built from a [verify.Verifier] with [New]. Its
+// [Middleware.Handler] protects a whole handler tree; its
+// [Middleware.Require] adds a scope requirement to one route. Both have the
+// func(http.Handler) http.Handler shape, so they compose with
+// [http.ServeMux] patterns, routers such as chi, and plain middleware
+// chains:
+//
+//	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+//	mux := http.NewServeMux()
+//	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{"subscription.read"}})(list))
+//	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(send))
+//	srv := &http.Server{Handler: mw.Handler(mux)}
+//
+// Handlers read the verified claims with [verify.FromContext].
+//
+// # Answers
+//
+// Every refusal is answered in one place, as RFC 6750 §3 asks:
+//
+//	no credentials (or another scheme)  401  WWW-Authenticate: Bearer realm="api"
+//	malformed or ambiguous credentials  400  Bearer realm="api", error="invalid_request"
+//	bad token (any verifier reason)     401  Bearer realm="api", error="invalid_token"
+//	missing scope                       403  Bearer realm="api", error="insufficient_scope", scope="a b"
+//	signing keys unavailable            503  Retry-After: 30 (no challenge: not the client's fault)
+//
+// With [Config.ResourceMetadata] every challenge also carries RFC 9728's
+// resource_metadata="…". Bodies are a short fixed text per status
+// (http.StatusText); the exact reason goes only to [Config.OnReject] (and
+// to the verifier's OnDecision hook), never to the client.
+// [Config.ErrorWriter] replaces the body writer.
+//
+// Require behind Handler does not verify the token a second time: Handler
+// records the claims it verified, per Verifier, in the request context, and
+// Require checks its scopes against them ([verify.Scopes.Check]). Used
+// alone, Require verifies the token itself.
+//
+// # Security
+//
+// Checked here: the token is taken only from exactly one Authorization
+// header with the Bearer scheme (case-insensitive), exactly one SP-separated
+// token in the RFC 6750 b64token alphabet; two Authorization headers, two
+// tokens, or a token sent by two methods (header and query or cookie) are
+// refused with invalid_request rather than guessed between. The query
+// parameter and cookie sources are off unless configured. Tokens are then
+// checked by the verifier (signature, issuer, audience, lifetime, type,
+// scopes: see package verify) on every request not skipped.
+//
+// Not checked: anything about the request beyond its credentials. Skip
+// bypasses all checks for the requests it selects: keep it narrow (exact
+// paths, OPTIONS preflight). CredentialsOptional lets credential-less
+// requests reach handlers without claims, so those handlers must check
+// verify.FromContext themselves. The cookie source makes requests
+// cross-site forgeable unless cookies are SameSite or Origin is checked;
+// the query source leaks tokens into logs. Tokens are bearer tokens: the
+// middleware cannot detect a stolen token (no DPoP or mTLS binding).
+// Token length is bounded by the verifier (verify.Config.MaxTokenBytes) and
+// the server's MaxHeaderBytes, and parsing is linear in the header size.
+package httpmw

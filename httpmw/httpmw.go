@@ -1,0 +1,441 @@
+package httpmw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// DefaultRealm is the realm sent in challenges when Config.Realm is empty.
+const DefaultRealm = "api"
+
+// DefaultRetryAfter is the Retry-After sent with 503 answers when
+// Config.RetryAfter is zero.
+const DefaultRetryAfter = 30 * time.Second
+
+// Sentinel errors for refusals decided before a token reaches the verifier.
+// They are the same values grpcmw uses, so one errors.Is works for both
+// transports. Every Failure with Code "" and Status 401 wraps
+// ErrMissingToken; every Failure with Code "invalid_request" wraps
+// ErrInvalidRequest. Refusals by the verifier carry a *verify.Error.
+var (
+	// ErrMissingToken: no bearer credentials (no Authorization header, or
+	// another scheme such as Basic, and no enabled query/cookie token).
+	ErrMissingToken = bearer.ErrMissing
+	// ErrInvalidRequest: malformed or ambiguous credentials: several
+	// Authorization headers, "Bearer" without a token, two tokens, a
+	// token outside the b64token alphabet, a repeated query parameter or
+	// cookie, or a token sent by more than one method.
+	ErrInvalidRequest = bearer.ErrInvalidRequest
+)
+
+var (
+	errTwoMethods    = fmt.Errorf("httpmw: token sent by more than one method: %w", ErrInvalidRequest)
+	errQueryRepeated = fmt.Errorf("httpmw: token query parameter repeated: %w", ErrInvalidRequest)
+	errQueryToken    = fmt.Errorf("httpmw: token query parameter is not a b64token: %w", ErrInvalidRequest)
+	errCookieRepeat  = fmt.Errorf("httpmw: token cookie repeated: %w", ErrInvalidRequest)
+	errCookieToken   = fmt.Errorf("httpmw: token cookie is not a b64token: %w", ErrInvalidRequest)
+)
+
+// Config configures a Middleware. Only Verifier is required; every other
+// zero field means the documented default.
+type Config struct {
+	// Verifier checks tokens. Required.
+	Verifier *verify.Verifier
+
+	// Scopes is the requirement Handler applies to every request. The zero
+	// value requires a valid token and no particular scope. Require sets a
+	// per-route requirement instead (see Middleware.Require).
+	Scopes verify.Scopes
+
+	// Realm is sent as realm="…" in every WWW-Authenticate challenge,
+	// escaped as an RFC 9110 quoted-string. "" means DefaultRealm ("api").
+	// Control characters are refused by New.
+	Realm string
+
+	// CredentialsOptional lets requests without any bearer credentials
+	// through Handler, without claims in their context; handlers then call
+	// verify.FromContext and decide. Requests that do carry credentials
+	// are still verified, and refused when the token is bad, malformed or
+	// lacks Scopes. Require ignores it: a route with Require always needs
+	// a valid token. False (the default) answers 401 to missing
+	// credentials.
+	CredentialsOptional bool
+
+	// Skip, when set and returning true, passes the request to the next
+	// handler untouched: no token is read, no claims are set and nothing
+	// is refused. Use it for health checks and CORS preflight (OPTIONS
+	// with Access-Control-Request-Method). It must be fast and safe for
+	// concurrent use. Nil skips nothing. Handler and Require both consult
+	// it.
+	Skip func(*http.Request) bool
+
+	// TokenQueryParam, when set (conventionally "access_token"), also
+	// accepts the token from this URI query parameter (RFC 6750 §2.3,
+	// which says it SHOULD NOT be used: URLs end up in logs and browser
+	// history). Accepted requests then get "Cache-Control: private" as
+	// §2.3 asks. "" (the default) ignores the query.
+	TokenQueryParam string
+
+	// TokenCookie, when set, also accepts the token from the cookie of this
+	// name. Browsers send cookies on cross-site requests: protect
+	// state-changing routes against CSRF (SameSite cookies, an Origin
+	// check). "" (the default) ignores cookies.
+	TokenCookie string
+
+	// ResourceMetadata, when set, is the RFC 9728 protected resource
+	// metadata URL, sent as resource_metadata="…" in every challenge so
+	// clients can discover the authorization server. It must be an absolute
+	// URL. "" sends none.
+	ResourceMetadata string
+
+	// RetryAfter is sent (rounded up to whole seconds) in the Retry-After
+	// header of 503 answers, given when the verifier cannot obtain signing
+	// keys. Zero means DefaultRetryAfter (30 s); negative values are
+	// refused by New.
+	RetryAfter time.Duration
+
+	// ErrorWriter, when set, writes every refusal instead of the default
+	// writer (a short fixed text/plain body per status). Before it is
+	// called, WWW-Authenticate (and, for 503, Retry-After) are already set
+	// on w.Header(); it must write the status (normally f.Status) and may
+	// change headers. Failure details are for logs, not for the client.
+	ErrorWriter func(w http.ResponseWriter, r *http.Request, f *Failure)
+
+	// OnReject, when set, is called synchronously with every refusal
+	// before the answer is written, with the exact reason. It is the place
+	// to log or count refusals; nothing it sees is sent to the client. It
+	// must be fast and safe for concurrent use.
+	OnReject func(r *http.Request, f *Failure)
+}
+
+// Failure describes one refused request.
+type Failure struct {
+	// Status is the HTTP status: 400, 401, 403 or 503.
+	Status int
+	// Code is the RFC 6750 error code sent in the challenge: "" (missing
+	// credentials, or 503), "invalid_request", "invalid_token" or
+	// "insufficient_scope".
+	Code string
+	// Reason is the verifier's reason; "" for missing credentials and
+	// invalid_request, which are decided before verification.
+	Reason verify.Reason
+	// Required is the scope requirement that was not met (403 only).
+	Required verify.Scopes
+	// Err is the exact cause: it wraps ErrMissingToken or
+	// ErrInvalidRequest, or is (or wraps) a *verify.Error.
+	Err error
+}
+
+// Middleware verifies bearer tokens in front of net/http handlers. It is
+// immutable and safe for concurrent use; it owns no goroutines.
+type Middleware struct {
+	v            *verify.Verifier
+	handler      route
+	optional     bool
+	skip         func(*http.Request) bool
+	query        string
+	cookie       string
+	retryAfter   string
+	errorWriter  func(http.ResponseWriter, *http.Request, *Failure)
+	onReject     func(*http.Request, *Failure)
+	realmAttr    string // `realm="…"`
+	metadataAttr string // `, resource_metadata="…"` or ""
+	chMissing    string
+	chInvalidReq string
+	chInvalidTok string
+}
+
+// route is a scope requirement with its precomputed 403 challenge.
+type route struct {
+	need      verify.Scopes
+	forbidden string
+}
+
+// New validates cfg and returns a Middleware.
+func New(cfg Config) (*Middleware, error) {
+	if cfg.Verifier == nil {
+		return nil, errors.New("httpmw: Config.Verifier is required")
+	}
+	realm := cfg.Realm
+	if realm == "" {
+		realm = DefaultRealm
+	}
+	if hasCTL(realm) {
+		return nil, fmt.Errorf("httpmw: Config.Realm %q contains control characters", realm)
+	}
+	if err := checkScopes(cfg.Scopes); err != nil {
+		return nil, fmt.Errorf("httpmw: Config.Scopes: %w", err)
+	}
+	if cfg.RetryAfter < 0 {
+		return nil, fmt.Errorf("httpmw: Config.RetryAfter %v is negative", cfg.RetryAfter)
+	}
+	retry := cfg.RetryAfter
+	if retry == 0 {
+		retry = DefaultRetryAfter
+	}
+	if hasCTL(cfg.TokenQueryParam) || hasCTL(cfg.TokenCookie) {
+		return nil, errors.New("httpmw: Config.TokenQueryParam and TokenCookie must not contain control characters")
+	}
+	m := &Middleware{
+		v:           cfg.Verifier,
+		optional:    cfg.CredentialsOptional,
+		skip:        cfg.Skip,
+		query:       cfg.TokenQueryParam,
+		cookie:      cfg.TokenCookie,
+		retryAfter:  strconv.FormatInt(int64((retry+time.Second-1)/time.Second), 10),
+		errorWriter: cfg.ErrorWriter,
+		onReject:    cfg.OnReject,
+		realmAttr:   "realm=" + quote(realm),
+	}
+	if cfg.ResourceMetadata != "" {
+		u, err := url.Parse(cfg.ResourceMetadata)
+		if err != nil || !u.IsAbs() || u.Host == "" || hasCTL(cfg.ResourceMetadata) {
+			return nil, fmt.Errorf("httpmw: Config.ResourceMetadata %q is not an absolute URL", cfg.ResourceMetadata)
+		}
+		m.metadataAttr = ", resource_metadata=" + quote(cfg.ResourceMetadata)
+	}
+	m.chMissing = m.challenge("", "")
+	m.chInvalidReq = m.challenge("invalid_request", "")
+	m.chInvalidTok = m.challenge("invalid_token", "")
+	m.handler = m.route(cfg.Scopes)
+	return m, nil
+}
+
+func (m *Middleware) route(need verify.Scopes) route {
+	return route{need: need, forbidden: m.challenge("insufficient_scope", need.String())}
+}
+
+// challenge renders a WWW-Authenticate value (RFC 6750 §3).
+func (m *Middleware) challenge(code, scope string) string {
+	var b strings.Builder
+	b.WriteString("Bearer ")
+	b.WriteString(m.realmAttr)
+	if code != "" {
+		b.WriteString(`, error="`)
+		b.WriteString(code)
+		b.WriteByte('"')
+	}
+	if scope != "" {
+		b.WriteString(", scope=")
+		b.WriteString(quote(scope))
+	}
+	b.WriteString(m.metadataAttr)
+	return b.String()
+}
+
+// Handler returns next wrapped so that every request must carry a valid
+// bearer token meeting Config.Scopes (unless Skip or CredentialsOptional
+// let it through). The verified claims are in the request's context:
+// verify.FromContext(r.Context()). Its signature fits
+// func(http.Handler) http.Handler middleware chains.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	rt := m.handler
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serve(w, r, next, &rt, true)
+	})
+}
+
+// Require returns middleware demanding a valid bearer token that meets s,
+// for one route: it composes with http.ServeMux patterns and routers that
+// take func(http.Handler) http.Handler:
+//
+//	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(h))
+//
+// s replaces Config.Scopes for the route. Behind this Middleware's Handler
+// (or another Middleware sharing its Verifier) the token was already
+// verified for this request: Require then only checks s against the claims
+// that Handler stored, without verifying again. Used alone, it verifies the
+// token itself. CredentialsOptional does not apply: a request without
+// credentials is refused.
+//
+// Require panics if a scope in s is empty or contains characters other
+// than visible ASCII, as http.ServeMux.Handle panics on a bad pattern: the
+// requirement is fixed at start-up, not attacker input.
+func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
+	if err := checkScopes(s); err != nil {
+		panic("httpmw: Require: " + err.Error())
+	}
+	rt := m.route(s)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			m.serve(w, r, next, &rt, false)
+		})
+	}
+}
+
+// verifiedKey marks the claims a Middleware verified for this request, per
+// Verifier, so a nested Require can trust them without verifying again.
+type verifiedKey struct{ v *verify.Verifier }
+
+func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Handler, rt *route, outer bool) {
+	if m.skip != nil && m.skip(r) {
+		next.ServeHTTP(w, r)
+		return
+	}
+	ctx := r.Context()
+	if !outer {
+		if c, ok := ctx.Value(verifiedKey{m.v}).(*verify.Claims); ok && c != nil {
+			if err := rt.need.Check(c.Scopes); err != nil {
+				m.refuse(w, r, rt, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+	}
+	tok, fromQuery, err := m.token(r)
+	if err != nil {
+		if outer && m.optional && errors.Is(err, ErrMissingToken) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		m.refuse(w, r, rt, err)
+		return
+	}
+	c, err := m.v.Verify(ctx, tok, rt.need)
+	if err != nil {
+		m.refuse(w, r, rt, err)
+		return
+	}
+	ctx = context.WithValue(verify.NewContext(ctx, c), verifiedKey{m.v}, c)
+	if fromQuery {
+		w.Header().Set("Cache-Control", "private")
+	}
+	next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// token finds the request's one bearer token among the enabled sources.
+func (m *Middleware) token(r *http.Request) (tok string, fromQuery bool, err error) {
+	tok, err = bearer.Parse(r.Header["Authorization"])
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrMissingToken) {
+		return "", false, err
+	}
+	if m.query != "" && r.URL != nil && r.URL.RawQuery != "" {
+		if vs, ok := r.URL.Query()[m.query]; ok {
+			switch {
+			case len(vs) != 1:
+				return "", false, errQueryRepeated
+			case !bearer.IsToken(vs[0]):
+				return "", false, errQueryToken
+			case found:
+				return "", false, errTwoMethods
+			}
+			tok, found, fromQuery = vs[0], true, true
+		}
+	}
+	if m.cookie != "" {
+		if cs := r.CookiesNamed(m.cookie); len(cs) > 0 {
+			switch {
+			case len(cs) != 1:
+				return "", false, errCookieRepeat
+			case !bearer.IsToken(cs[0].Value):
+				return "", false, errCookieToken
+			case found:
+				return "", false, errTwoMethods
+			}
+			tok, found, fromQuery = cs[0].Value, true, false
+		}
+	}
+	if !found {
+		return "", false, err // the header's ErrMissingToken
+	}
+	return tok, fromQuery, nil
+}
+
+// refuse answers a refused request; err comes from token extraction, the
+// verifier or Scopes.Check.
+func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, err error) {
+	f := &Failure{Err: err}
+	var challenge string
+	var ve *verify.Error
+	switch {
+	case errors.Is(err, ErrMissingToken):
+		f.Status, challenge = http.StatusUnauthorized, m.chMissing
+	case errors.Is(err, ErrInvalidRequest):
+		f.Status, f.Code, challenge = http.StatusBadRequest, "invalid_request", m.chInvalidReq
+	case errors.As(err, &ve):
+		f.Reason = ve.Reason
+		f.Status, f.Code = ve.Reason.HTTPStatus(), ve.Reason.OAuthError()
+		switch f.Code {
+		case "insufficient_scope":
+			f.Required = rt.need
+			challenge = rt.forbidden
+		case "invalid_token":
+			challenge = m.chInvalidTok
+		}
+	default:
+		// Not a refusal the verifier's contract describes: treat it as
+		// the server's fault rather than blaming the client's token.
+		f.Status, f.Reason = http.StatusServiceUnavailable, verify.ReasonUnavailable
+	}
+	h := w.Header()
+	if challenge != "" {
+		h.Set("WWW-Authenticate", challenge)
+	}
+	if f.Status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", m.retryAfter)
+	}
+	if m.onReject != nil {
+		m.onReject(r, f)
+	}
+	if m.errorWriter != nil {
+		m.errorWriter(w, r, f)
+		return
+	}
+	http.Error(w, http.StatusText(f.Status), f.Status)
+}
+
+// quote renders s as an RFC 9110 quoted-string. s holds no control
+// characters (checked by New and Require).
+func quote(s string) string {
+	if !strings.ContainsAny(s, `"\`) {
+		return `"` + s + `"`
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func hasCTL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// checkScopes refuses scopes that cannot be sent in a scope="…" attribute
+// or could never match a scope token: empty, or not visible ASCII.
+func checkScopes(s verify.Scopes) error {
+	for _, list := range [][]string{s.AllOf, s.AnyOf} {
+		for _, sc := range list {
+			if sc == "" {
+				return errors.New("empty scope")
+			}
+			for i := 0; i < len(sc); i++ {
+				if sc[i] <= 0x20 || sc[i] >= 0x7f {
+					return fmt.Errorf("scope %q has characters other than visible ASCII", sc)
+				}
+			}
+		}
+	}
+	return nil
+}
