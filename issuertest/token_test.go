@@ -2,6 +2,7 @@ package issuertest
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -293,5 +294,41 @@ func TestExpiredAccessToken(t *testing.T) {
 	}
 	if _, _, err := verify(tok, mustKeys(t, s), fixedNow.Add(-90*time.Minute)); err != nil {
 		t.Errorf("at its own lifetime the token should verify: %v", err)
+	}
+}
+
+func TestAddClient(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustPanic(t, "empty ID", func() { s.AddClient(Client{Secret: "s"}) })
+	mustPanic(t, "unknown AuthMethod", func() { s.AddClient(Client{ID: "c", AuthMethod: "private_key_jwt"}) })
+
+	scopes := []string{"a"}
+	s.AddClient(Client{ID: "c", Secret: "old", Scopes: scopes})
+	scopes[0] = "mutated"
+	s.AddClient(Client{ID: "c", Secret: "new", Scopes: []string{"a"}})
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if status, _, _ := postToken(t, s, form, "c", "old"); status != http.StatusUnauthorized {
+		t.Errorf("replaced secret still accepted: %d", status)
+	}
+	if status, _, body := postToken(t, s, form, "c", "new"); status != http.StatusOK || body["scope"] != "a" {
+		t.Errorf("new secret: %d %v", status, body)
+	}
+
+	s2 := newTestServer(t, Config{})
+	s2.AddClient(Client{ID: "c", Secret: "s", Scopes: scopes[:1]})
+	scopes[0] = "changed-after-add"
+	if _, _, body := postToken(t, s2, form, "c", "s"); body["scope"] != "mutated" {
+		t.Errorf("AddClient did not copy Scopes: scope = %v", body["scope"])
+	}
+}
+
+func TestKeyGenerationFailurePanics(t *testing.T) {
+	s := newTestServer(t, Config{KeyBits: 4096})
+	s.genKey = func(int) (*rsa.PrivateKey, error) { return nil, errors.New("no entropy") }
+	s.Rotate()
+	s.Rotate() // pool of 4096-bit keys: 3
+	mustPanic(t, "Rotate with an exhausted pool and failing generator", func() { s.Rotate() })
+	if len(s.KIDs()) != 3 {
+		t.Errorf("KIDs() = %v after failed Rotate, want the 3 pool keys", s.KIDs())
 	}
 }
