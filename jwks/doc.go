@@ -1,9 +1,64 @@
 // Package jwks holds the public keys an OAuth 2.0 / OpenID Connect issuer
-// signs tokens with.
+// signs tokens with, and keeps them fresh.
 //
 // A [Key] is one validated public key (RSA, EC P-256/384/521 or Ed25519)
 // with its kid, alg, kty and use, so a verifier can bind a token's alg to the
-// key. A [Set] is an immutable snapshot of keys and a static [Source];
-// [ParseSet] builds one from a JWK Set document key by key. [Keyfunc] adapts
-// any Source for github.com/golang-jwt/jwt/v5.
+// key ([Key.Fits]). A [Set] is an immutable snapshot of keys and a static
+// [Source] for tests and offline use; [NewSet] builds one from keys in
+// memory and [ParseSet] from a JWK Set document, key by key. A [Cache] is a
+// [Source] that fetches an issuer's JWK Set (from a URL, or discovered from
+// the issuer's OpenID configuration), refreshes it in the background and
+// survives unannounced key rotation and issuer outages. [Keyfunc] adapts any
+// Source for github.com/golang-jwt/jwt/v5.
+//
+// # Cache behaviour
+//
+// Lookups read an atomically swapped snapshot: a hit takes no lock and
+// allocates nothing. Each refresh replaces the whole set, so a key the
+// issuer removed stops verifying after the next refresh; a key whose kid and
+// public material did not change keeps its *Key pointer.
+//
+// Refreshes happen on a timer (Cache-Control max-age or Expires, else
+// RefreshInterval, clamped and jittered), on an unknown kid (at most once
+// per UnknownKIDCooldown; requests never wait on a limiter), as retries with
+// exponential backoff after a failure, and on [Cache.Refresh]. All of them
+// run on the Cache's single goroutine, so concurrent triggers share one
+// fetch. A request waits for a fetch only until its own ctx ends.
+//
+// Defaults (see [Config] for the reasoning):
+//
+//	HTTP client timeout        10 s, same-host redirects only, no cookies
+//	MaxBodyBytes               1 MiB
+//	RefreshInterval            15 min (no usable max-age/Expires)
+//	Min/MaxRefreshInterval     1 min / 1 h
+//	UnknownKIDCooldown         15 s; negative cache 1024 kids for 5 min
+//	Retry backoff              1 s doubling to 1 min, ±10 % jitter
+//	StaleWindow                6 h, then Key fails with ErrUnavailable
+//	Start-up                   New fetches first and fails if it cannot (LazyStart opts out)
+//
+// # Security
+//
+// Checked:
+//   - Keys: only RSA (2048–8192 bits, odd e with 65537 <= e < 2^31), EC on
+//     P-256/P-384/P-521 with the point on the curve, and Ed25519 are
+//     accepted. Symmetric ("oct") keys and anything carrying private
+//     material are never imported. A JWK "use" must be "sig" (or absent),
+//     "key_ops" must include "verify" (or be absent), "alg" must be a JWS
+//     algorithm for the key type. Keys sharing a kid are all dropped.
+//   - Binding: [Key.Fits] requires the token alg to match the key type and
+//     curve, and the JWK's alg when stated, so HS256-with-an-RSA-key and
+//     similar confusions fail with [ErrKeyMismatch].
+//   - Transport: https is required for the URL, the issuer and the
+//     discovered jwks_uri unless InsecureAllowHTTP is set; the discovery
+//     document's issuer must equal Config.Issuer exactly; bodies are capped;
+//     non-200 responses are rejected (304 only in answer to If-None-Match).
+//   - Availability: unknown kids cannot make the Cache fetch more than once
+//     per cooldown; stale keys are served for at most StaleWindow.
+//
+// Not checked (the caller's or the verifier's job): token signatures,
+// claims and the token's alg allow-list; x5c/x5u certificate chains (ignored,
+// there is no trust store); kid length or content (kids are opaque map keys);
+// the policy of a caller-supplied HTTPClient (its timeout and redirects are
+// used as given). The issuer itself is trusted: whoever controls its JWKS
+// endpoint or TLS certificate controls which tokens verify.
 package jwks

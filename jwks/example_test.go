@@ -1,0 +1,125 @@
+package jwks_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/jwks"
+)
+
+// hydraJWKS is a JWK Set shaped like Ory Hydra's, with one key.
+func hydraJWKS() string {
+	pub := testkeys.RSA2048(0).PublicKey
+	n := base64.RawURLEncoding.EncodeToString(pub.N.Bytes())
+	e := base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes())
+	return `{"keys":[{"use":"sig","kty":"RSA","kid":"public:2b0c7a1e","alg":"RS256","n":"` + n + `","e":"` + e + `"}]}`
+}
+
+func ExampleNew() {
+	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, hydraJWKS())
+	}))
+	defer issuer.Close()
+
+	cache, err := jwks.New(context.Background(), jwks.Config{
+		URL:               issuer.URL + "/.well-known/jwks.json",
+		InsecureAllowHTTP: true, // loopback test server only
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cache.Close()
+
+	key, err := cache.Key(context.Background(), "public:2b0c7a1e", "RS256")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(key.KID(), key.Kty(), key.Bits(), key.Alg())
+
+	_, err = cache.Key(context.Background(), "public:2b0c7a1e", "HS256")
+	fmt.Println(errors.Is(err, jwks.ErrKeyMismatch))
+	_, err = cache.Key(context.Background(), "unknown", "RS256")
+	fmt.Println(errors.Is(err, jwks.ErrKeyNotFound))
+
+	st := cache.Status()
+	fmt.Println(st.Available, st.Keys)
+	// Output:
+	// public:2b0c7a1e RSA 2048 RS256
+	// true
+	// true
+	// true 1
+}
+
+func ExampleParseSet() {
+	doc := `{"keys":[` +
+		`{"kty":"oct","kid":"hmac","k":"c2VjcmV0"},` +
+		`{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`
+	set, skipped, err := jwks.ParseSet([]byte(doc))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("usable keys:", set.Len())
+	for _, s := range skipped {
+		fmt.Printf("skipped #%d %q: %v\n", s.Index, s.KID, s.Err)
+	}
+	// Output:
+	// usable keys: 1
+	// skipped #0 "hmac": jwks: invalid key: kid "hmac": symmetric (oct) keys are never imported
+}
+
+func ExampleNewSet() {
+	key, err := jwks.NewKey("k1", "ES256", "sig", testkeys.ECP256().Public())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	set, err := jwks.NewSet(key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A token without kid gets the only key that fits its alg.
+	k, err := set.Key(context.Background(), "", "ES256")
+	fmt.Println(k.KID(), err)
+
+	_, err = jwks.NewKey("weak", "RS256", "sig", testkeys.RSA1024Weak().Public())
+	fmt.Println(err)
+	// Output:
+	// k1 <nil>
+	// jwks: invalid key: kid "weak": RSA modulus of 1024 bits, want 2048 to 8192
+}
+
+func ExampleKeyfunc() {
+	set, _, err := jwks.ParseSet([]byte(hydraJWKS()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"sub": "alice"})
+	tok.Header["kid"] = "public:2b0c7a1e"
+	signed, err := tok.SignedString(testkeys.RSA2048(0))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	parsed, err := jwt.Parse(signed, jwks.Keyfunc(set), jwt.WithValidMethods([]string{"RS256"}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sub, _ := parsed.Claims.GetSubject()
+	fmt.Println(parsed.Valid, sub)
+	// Output:
+	// true alice
+}
