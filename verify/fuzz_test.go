@@ -1,0 +1,159 @@
+package verify
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/jwks"
+)
+
+// fuzzToken is a fixed token signed once; FuzzVerify must accept it and
+// nothing else derived from it.
+func fuzzFixture(t testing.TB) (*Verifier, string) {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	set := mustSet(t, mustKey(t, testKID, "RS256", testkeys.RSA2048(0).Public()),
+		mustKey(t, "es", "ES256", testkeys.ECP256().Public()))
+	v, err := New(Config{
+		Issuers:    []Issuer{{Name: testIssuer, Keys: set}},
+		Audiences:  []string{testAudience},
+		Algorithms: []string{"RS256", "ES256", "PS256"},
+		Leeway:     time.Minute,
+		Now:        func() time.Time { return now },
+		TokenCache: TokenCacheConfig{Disable: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, mint(t, hydraClaims(now))
+}
+
+// FuzzVerify: Verify never panics, and accepts no token other than the one
+// that was signed (any mutation must be refused).
+func FuzzVerify(f *testing.F) {
+	v, good := fuzzFixture(f)
+	p := strings.Split(good, ".")
+	for _, s := range []string{
+		good, "", ".", "..", "...", p[0] + "." + p[1] + ".", p[0] + ".." + p[2], good + ".x.y",
+		"ory_at_" + strings.Repeat("a", 43) + "." + strings.Repeat("b", 43),
+		b64url([]byte(`{"alg":"none"}`)) + "." + p[1] + ".",
+		b64url([]byte(`{"alg":"RS256","alg":"none"}`)) + "." + p[1] + "." + p[2],
+		b64url([]byte(`{"alg":"RS256","crit":["b64"],"b64":false}`)) + "." + p[1] + "." + p[2],
+		b64url([]byte(`{"alg":"ES256","kid":"es"}`)) + "." + p[1] + "." + p[2],
+		p[0] + "." + b64url([]byte(`{"exp":1e400}`)) + "." + p[2],
+		p[0] + "." + b64url([]byte(strings.Repeat("[", 200))) + "." + p[2],
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		c, err := v.Verify(context.Background(), tok, Scopes{})
+		if err == nil {
+			if tok != good {
+				t.Fatalf("accepted a mutated token %q", tok)
+			}
+			if c == nil || c.Issuer != testIssuer {
+				t.Fatalf("accepted with claims %+v", c)
+			}
+			return
+		}
+		if ReasonOf(err) == "" {
+			t.Fatalf("error without reason: %v", err)
+		}
+		if err := v.verifySignatureOnly(context.Background(), tok); err == nil && tok != good {
+			// Only the original signing input verifies under our keys.
+			if i := strings.LastIndexByte(tok, '.'); i < 0 || tok[:i] != good[:strings.LastIndexByte(good, '.')] {
+				t.Fatalf("signature verified for a different signing input %q", tok)
+			}
+		}
+	})
+}
+
+// FuzzScopes: normalizeScopes never panics and returns distinct, non-empty
+// tokens without spaces; every token occurs in the input.
+func FuzzScopes(f *testing.F) {
+	for _, s := range [][2]string{
+		{`"a b c"`, `["c","d"]`}, {`"  a  "`, ``}, {`["a b"]`, `"a"`}, {`1`, ``}, {`["a",1]`, ``},
+		{`"\u0061 \ud83d\ude00"`, `[]`}, {`null`, `"x"`}, {`"` + strings.Repeat("s ", 100) + `"`, ``}, {`[`, `"`},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, scope, scp string) {
+		got, bad := normalizeScopes(nil, []string{scope, scp})
+		if bad != "" {
+			return
+		}
+		seen := map[string]bool{}
+		for _, s := range got {
+			if s == "" || strings.Contains(s, " ") || seen[s] {
+				t.Fatalf("bad token %q in %q", s, got)
+			}
+			seen[s] = true
+		}
+		again, _ := normalizeScopes(nil, []string{scope, scp})
+		if !slices.Equal(got, again) {
+			t.Fatal("not deterministic")
+		}
+	})
+}
+
+// FuzzBase64 checks decodeB64 against base64.RawURLEncoding.Strict(),
+// which it must match on every input over the base64url alphabet (and
+// refuse everything else).
+func FuzzBase64(f *testing.F) {
+	for _, s := range []string{"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "VGVzdA", "VGVzdB", "a\r\nb", "a=", "+/"} {
+		f.Add(s)
+	}
+	strict := base64.RawURLEncoding.Strict()
+	f.Fuzz(func(t *testing.T, s string) {
+		buf := make([]byte, len(s))
+		n, ok := decodeB64(buf, s)
+		want, err := strict.DecodeString(s)
+		inAlphabet := !strings.ContainsFunc(s, func(r rune) bool { return r >= 128 || b64Values[r] == 0xFF })
+		switch {
+		case ok && (err != nil || string(buf[:n]) != string(want)):
+			t.Fatalf("decodeB64(%q) = %x, stdlib %x %v", s, buf[:n], want, err)
+		case !ok && err == nil && inAlphabet:
+			t.Fatalf("decodeB64(%q) refused, stdlib accepts %x", s, want)
+		case ok && !inAlphabet:
+			t.Fatalf("decodeB64(%q) accepted a character outside the alphabet", s)
+		}
+	})
+}
+
+// FuzzJSONScanner: the scanner never panics, and when it accepts a
+// document encoding/json/v2 semantics agree it is one object without
+// duplicate names.
+func FuzzJSONScanner(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1,"a":2}`, `{"a":"\u0061","\u0061":1}`, `{"a":[1,{"b":null}]}`, `{"a":1e400}`, "{\"a\":\"\xff\"}", `{"a":"\ud800"}`, `[]`, `{"a":01}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := scanner{s: s}
+		ok := p.object(nil) && p.end()
+		if !ok && p.err == "JSON nested too deeply" {
+			return // our limit (64) is lower than jsontext's (10000)
+		}
+		if ok != jsonv2Valid(s) {
+			t.Fatalf("scanner=%v jsonv2=%v for %q (%s)", ok, !ok, s, p.err)
+		}
+	})
+}
+
+func jsonv2Valid(s string) bool {
+	d := jsontext.NewDecoder(strings.NewReader(s))
+	v, err := d.ReadValue()
+	if err != nil || v.Kind() != '{' {
+		return false
+	}
+	_, err = d.ReadToken()
+	return err == io.EOF
+}
+
+var _ jwks.Source = rogueSource{}
