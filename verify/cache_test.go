@@ -326,7 +326,9 @@ func TestTokenCacheLeaderCancelled(t *testing.T) {
 
 type sourceFunc func(ctx context.Context, kid, alg string) (*jwks.Key, error)
 
-func (f sourceFunc) Key(ctx context.Context, kid, alg string) (*jwks.Key, error) { return f(ctx, kid, alg) }
+func (f sourceFunc) Key(ctx context.Context, kid, alg string) (*jwks.Key, error) {
+	return f(ctx, kid, alg)
+}
 
 // TestTokenCacheConcurrent hammers one verifier from many goroutines with
 // overlapping tokens, key swaps and a small cache, for the race detector.
