@@ -110,8 +110,10 @@ func (e *e2e) client(id, secret string, style oauth2.AuthStyle) *http.Client {
 	return cc.Client(e.ctx)
 }
 
-func (e *e2e) wgtwo() *http.Client { return e.client("wgtwo-app", "s3cret/+:=", oauth2.AuthStyleInHeader) }
-func (e *e2e) n2p() *http.Client   { return e.client("n2p-app", "n2p-secret", oauth2.AuthStyleInParams) }
+func (e *e2e) wgtwo() *http.Client {
+	return e.client("wgtwo-app", "s3cret/+:=", oauth2.AuthStyleInHeader)
+}
+func (e *e2e) n2p() *http.Client { return e.client("n2p-app", "n2p-secret", oauth2.AuthStyleInParams) }
 
 // call sends one request and returns the status and challenge.
 func (e *e2e) call(t *testing.T, c *http.Client, method, path string) (int, string) {
