@@ -150,14 +150,23 @@ func isB64Token(s string) bool {
 	return true
 }
 
-func isB64Char(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+// b64Chars marks the b64token alphabet without "=". A table keeps the
+// scan at about one load per byte: tokens are ~1 KiB and checked on every
+// request.
+var b64Chars = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
 	}
-	switch c {
-	case '-', '.', '_', '~', '+', '/':
-		return true
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
 	}
-	return false
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~+/" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isB64Char(c byte) bool { return b64Chars[c] }
