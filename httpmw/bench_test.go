@@ -1,0 +1,93 @@
+package httpmw_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// benchVerifier is newVerifier without the decision hook, as most
+// deployments run it.
+func benchVerifier(b *testing.B) *verify.Verifier {
+	b.Helper()
+	v, err := verify.New(verify.Config{
+		Issuers:   []verify.Issuer{{Name: testIssuer, Keys: staticKeys(b)}},
+		Audiences: []string{testAud},
+		Now:       func() time.Time { return testNow },
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+
+// BenchmarkHandler measures a full request through the middleware with a
+// warm (cached) token beside the same handler without it. The overhead is
+// the difference between "bare" and the other cases of one run.
+func BenchmarkHandler(b *testing.B) {
+	v := benchVerifier(b)
+	other := benchVerifier(b) // same keys, separate verifier and token cache
+	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	if err != nil {
+		b.Fatal(err)
+	}
+	otherMW, err := httpmw.New(httpmw.Config{Verifier: other})
+	if err != nil {
+		b.Fatal(err)
+	}
+	read := verify.Scopes{AllOf: []string{"read"}}
+	tok := token(b, "read", "write")
+	cases := []struct {
+		name   string
+		h      http.Handler
+		auth   string
+		status int
+	}{
+		{"bare", okHandler, "Bearer " + tok, 204},
+		{"Handler", mw.Handler(okHandler), "Bearer " + tok, 204},
+		{"Require", mw.Require(read)(okHandler), "Bearer " + tok, 204},
+		// Require trusts the claims Handler stored: one verification.
+		{"Handler+Require", mw.Handler(mw.Require(read)(okHandler)), "Bearer " + tok, 204},
+		// What Require would cost if it verified again (via the token cache).
+		{"Handler+Require_reverify", mw.Handler(otherMW.Require(read)(okHandler)), "Bearer " + tok, 204},
+		{"reject_missing", mw.Handler(okHandler), "", 401},
+		{"reject_malformed", mw.Handler(okHandler), "Bearer a b", 400},
+	}
+	for _, bc := range cases {
+		newReq := func() *http.Request {
+			r := httptest.NewRequest("GET", "/v1/subscribers", nil)
+			if bc.auth != "" {
+				r.Header.Set("Authorization", bc.auth)
+			}
+			return r
+		}
+		// Warm the verifiers' token caches and check the answer once.
+		w := httptest.NewRecorder()
+		bc.h.ServeHTTP(w, newReq())
+		if w.Code != bc.status {
+			b.Fatalf("%s: status %d, want %d", bc.name, w.Code, bc.status)
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			r := newReq()
+			for b.Loop() {
+				bc.h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+		})
+		b.Run(bc.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				r := newReq()
+				for pb.Next() {
+					bc.h.ServeHTTP(httptest.NewRecorder(), r)
+				}
+			})
+		})
+	}
+}
