@@ -202,6 +202,7 @@ func TestScopeShapes(t *testing.T) {
 		{"both", with(base, "scope", "a b", "scp", []string{"b", "c"}), nil, []string{"a", "b", "c"}},
 		{"scp-string", with(base, "scp", "x y"), nil, []string{"x", "y"}},
 		{"none", base, nil, nil},
+		{"scp-null", with(base, "scp", []string(nil)), nil, nil},
 		{"extra-claim", with(base, "scope", "a", "permissions", []string{"p:read", "a"}), []string{"permissions"}, []string{"a", "p:read"}},
 		{"extra-claim-not-configured", with(base, "permissions", []string{"p"}), nil, nil},
 		{"case-kept", with(base, "scp", []string{"Admin", "admin"}), nil, []string{"Admin", "admin"}},

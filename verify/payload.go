@@ -217,7 +217,8 @@ func (p *scanner) rawValue(dst *string) bool {
 
 // normalizeScopes appends to dst the scope tokens carried by raws, the JSON
 // texts of the scope claims in order ("" when a claim is absent), and
-// returns the result. Each claim must be a string or an array of strings;
+// returns the result. Each claim must be a string, an array of strings or
+// null (no scopes: Go issuers marshal an empty list as null);
 // every string is split on spaces (RFC 6749 §3.3), so "a b" and ["a","b"]
 // carry the same scopes. Empty tokens are dropped, duplicates keep their
 // first position, and no token is changed (no case folding, trimming or
@@ -254,7 +255,7 @@ func normalizeScopes(dst []string, raws []string) ([]string, string) {
 		}
 	}
 	for _, raw := range raws {
-		if raw == "" {
+		if raw == "" || raw == "null" { // absent, or Hydra's nil scope list
 			continue
 		}
 		p := scanner{s: raw}

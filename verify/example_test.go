@@ -1,0 +1,128 @@
+package verify_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// exampleKeys returns a static key set holding the test key that signs
+// exampleToken's tokens. In production Keys is a *jwks.Cache.
+func exampleKeys() jwks.Source {
+	k, err := jwks.NewKey("public:2b0c7a1e", "RS256", "sig", testkeys.RSA2048(0).Public())
+	if err != nil {
+		panic(err)
+	}
+	set, err := jwks.NewSet(k)
+	if err != nil {
+		panic(err)
+	}
+	return set
+}
+
+// exampleToken mints a Hydra-shaped access token issued at iat.
+func exampleToken(iat time.Time, scp ...string) string {
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": "https://id.wgtwo.com/", "sub": "86b76cb5", "aud": []string{"https://api.example.com/"},
+		"client_id": "86b76cb5", "iat": iat.Unix(), "nbf": iat.Unix(), "exp": iat.Add(time.Hour).Unix(),
+		"jti": "5f55d59b", "scp": scp, "ext": map[string]any{},
+	})
+	t.Header["kid"] = "public:2b0c7a1e"
+	s, err := t.SignedString(testkeys.RSA2048(0))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func Example() {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	v, err := verify.New(verify.Config{
+		Issuers:   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		Audiences: []string{"https://api.example.com/"},
+		Leeway:    30 * time.Second,
+		Now:       func() time.Time { return now }, // omit in production
+	})
+	if err != nil {
+		panic(err)
+	}
+	token := exampleToken(now.Add(-time.Minute), "sms.text:send", "subscription:read")
+
+	c, err := v.Verify(context.Background(), token, verify.Scopes{AllOf: []string{"sms.text:send"}})
+	fmt.Println(c.Subject, c.Scopes, err)
+
+	_, err = v.Verify(context.Background(), token, verify.Scopes{AllOf: []string{"admin"}})
+	fmt.Println(verify.ReasonOf(err), verify.ReasonOf(err).HTTPStatus())
+
+	_, err = v.Verify(context.Background(), exampleToken(now.Add(-2*time.Hour)), verify.Scopes{})
+	fmt.Println(errors.Is(err, verify.ErrExpired), verify.ReasonOf(err).OAuthError())
+	// Output:
+	// 86b76cb5 [sms.text:send subscription:read] <nil>
+	// insufficient_scope 403
+	// true invalid_token
+}
+
+// Errors carry the exact reason and detail for logs; clients only get the
+// RFC 6750 code.
+func ExampleError() {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	v, _ := verify.New(verify.Config{
+		Issuers:   []verify.Issuer{{Name: "https://id.wgtwo.com", Keys: exampleKeys()}}, // no trailing slash
+		Audiences: []string{"https://api.example.com/"},
+		Now:       func() time.Time { return now },
+	})
+	_, err := v.Verify(context.Background(), exampleToken(now), verify.Scopes{})
+	var e *verify.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Reason)
+		fmt.Println(e.Detail)
+	}
+	// Output:
+	// invalid_issuer
+	// iss "https://id.wgtwo.com/" is not a configured issuer (configured "https://id.wgtwo.com": issuers compare exactly, trailing slash included)
+}
+
+func ExampleClaims_Decode() {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	v, _ := verify.New(verify.Config{
+		Issuers:           []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		SkipAudienceCheck: true,
+		Now:               func() time.Time { return now },
+	})
+	c, err := v.Verify(context.Background(), exampleToken(now, "phone"), verify.Scopes{})
+	if err != nil {
+		panic(err)
+	}
+	var extra struct {
+		ClientID string         `json:"client_id"`
+		Ext      map[string]any `json:"ext"`
+	}
+	fmt.Println(c.Decode(&extra), extra.ClientID, len(extra.Ext))
+	// Output: <nil> 86b76cb5 0
+}
+
+func ExampleScopes_Check() {
+	need := verify.Scopes{AllOf: []string{"events:read"}, AnyOf: []string{"sms:send", "sms:admin"}}
+	fmt.Println(need.Check([]string{"events:read", "sms:send"}))
+	fmt.Println(need.Check([]string{"events:read"}))
+	fmt.Println(need.String())
+	// Output:
+	// <nil>
+	// verify: insufficient_scope: need "events:read sms:send sms:admin"
+	// events:read sms:send sms:admin
+}
+
+func ExampleNewContext() {
+	ctx := verify.NewContext(context.Background(), &verify.Claims{Subject: "alice"})
+	if c, ok := verify.FromContext(ctx); ok {
+		fmt.Println(c.Subject)
+	}
+	// Output: alice
+}
