@@ -1,11 +1,5 @@
 package bench
 
-// jwtguard's own entries; filled in as verify, httpmw and grpcmw land.
-
-func oursVerifyLibs() []lib { return nil }
-
-func oursHTTPLibs() []lib { return nil }
-
-func oursStormLibs() []stormLib { return nil }
+// jwtguard's own entries not yet landed.
 
 func oursGRPCLibs() []lib { return nil }
