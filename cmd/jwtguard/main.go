@@ -1,0 +1,133 @@
+// Command jwtguard debugs bearer tokens, runs an offline test issuer and
+// demonstrates the jwtguard module end to end.
+//
+// Usage:
+//
+//	jwtguard verify [flags] TOKEN   check a token exactly as a resource server would
+//	jwtguard issuer [flags]         run the offline test issuer in the foreground
+//	jwtguard demo                   run the end-to-end demo and print its results
+//	jwtguard help [command]         show help
+//
+// # verify
+//
+// verify checks one token with the same verifier a service uses
+// (package verify, keys from package jwks) and says in one line why it was
+// refused:
+//
+//	jwtguard verify --issuer https://id.wgtwo.com/ --skip-audience \
+//	    --scope subscription.read "$TOKEN"
+//	rejected: expired: exp 2026-11-24T07:00:00Z is 3m0s in the past
+//
+// Flags (each may be written -flag or --flag, before or after the token):
+//
+//	--issuer URL      expected "iss", compared exactly (trailing slash included);
+//	                  also the discovery base when --jwks is absent. Required.
+//	--jwks URL        JWKS URL; skips discovery.
+//	--audience AUD    accepted audience (repeatable; any one must be in "aud").
+//	--skip-audience   accept any "aud". One of --audience and --skip-audience is
+//	                  required: Hydra (id.wgtwo.com) issues "aud": [] unless the
+//	                  client asked for an audience, and silently skipping the
+//	                  check would hide a real misconfiguration.
+//	--scope SCOPE     required scope (repeatable, or space/comma separated; all required).
+//	--alg ALG         accepted algorithm (repeatable; default RS256). none and HS* are refused.
+//	--leeway DUR      clock skew tolerated on exp/nbf/iat (default 0, at most 5m).
+//	--allow-http      allow http:// issuer and JWKS URLs on loopback hosts only.
+//	--ca-file FILE    also trust the PEM CA certificates in FILE for TLS
+//	                  (e.g. the test issuer's certificate, see issuer --cert-out).
+//	--timeout DUR     overall time limit for fetching keys and verifying (default 15s).
+//
+// TOKEN "-" reads the token from standard input; surrounding white space and
+// a leading "Bearer " (as copied from an Authorization header) are removed.
+//
+// Exit codes: 0 valid, the claims printed as indented JSON on standard
+// output; 1 rejected, one line "rejected: <reason>: <detail>" on standard
+// error, where <reason> is a stable verify.Reason code (malformed,
+// token_too_large, unsupported_algorithm, unknown_key, invalid_signature,
+// expired, not_yet_valid, issued_in_future, missing_claim, invalid_issuer,
+// invalid_audience, insufficient_scope, …); 2 usage or configuration error;
+// 3 keys unavailable (the issuer's discovery or JWKS could not be fetched),
+// one line "unavailable: <detail>" on standard error.
+//
+// # issuer
+//
+// issuer runs package issuertest (an offline issuer shaped like Ory Hydra,
+// as id.wgtwo.com runs it) until interrupted (SIGINT or SIGTERM), and
+// prints its URLs, a client id and secret and an example curl command. Its
+// keys are public test keys: never trust it outside tests.
+//
+// # demo
+//
+// demo starts the test issuer (TLS), an HTTP server protected by package
+// httpmw and a gRPC server protected by package grpcmw on loopback, drives
+// them with real OAuth 2.0 clients through a script (allowed call, missing
+// token, wrong scope, expired token, key rotation, issuer outage), prints a
+// table of expected and actual outcomes and exits 1 on any mismatch.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitRejected    = 1 // verify: token refused; demo: a scenario did not match
+	exitUsage       = 2 // usage or configuration error
+	exitUnavailable = 3 // verify: keys could not be obtained
+)
+
+const topUsage = `jwtguard — debug bearer tokens, run an offline test issuer, see jwtguard work.
+
+Usage:
+  jwtguard verify [flags] TOKEN   check a token as a resource server would; one-line reason when refused
+  jwtguard issuer [flags]         run the offline test issuer (Hydra-shaped) until Ctrl-C
+  jwtguard demo                   start issuer + HTTP + gRPC servers on loopback and run the demo script
+  jwtguard help [command]         show help for a command
+
+Run 'jwtguard <command> --help' for the flags and exit codes of a command.
+`
+
+// run is the whole program; main only supplies the process's environment.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "verify":
+		return runVerify(ctx, rest, stdin, stdout, stderr)
+	case "issuer":
+		return runIssuer(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, topUsage)
+		return exitOK
+	case "help":
+		if len(rest) == 1 {
+			switch rest[0] {
+			case "verify", "issuer", "demo":
+				return run(ctx, []string{rest[0], "--help"}, stdin, stdout, stderr)
+			}
+		}
+		fmt.Fprint(stderr, topUsage)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "jwtguard: unknown command %q\nRun 'jwtguard help' for usage.\n", cmd)
+		return exitUsage
+	}
+}
+
+// usageFail prints a usage error for command cmd and returns exitUsage.
+func usageFail(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "jwtguard %s: %v\nRun 'jwtguard %s --help' for usage.\n", cmd, err, cmd)
+	return exitUsage
+}
