@@ -10,11 +10,19 @@
 # output at this path; it is not committed). The storm always runs with
 # -benchtime=10000x (each of the 10 000 random kids once) and the memory
 # benchmark with -benchtime=1x. benchstat is the pinned tool in go.mod.
+# REV names the measured jwtguard commit in RESULTS.md (default: git HEAD,
+# marked "+ uncommitted changes" when the tree is dirty; set it when running
+# from an exported tree).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 COUNT="${COUNT:-6}"
 BENCHTIME="${BENCHTIME:-500ms}"
+
+if [ -z "${REV:-}" ]; then
+  REV=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+  if [ -n "$(git status --porcelain -- .. 2>/dev/null)" ]; then REV="$REV + uncommitted changes"; fi
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -38,6 +46,6 @@ if [ -n "${RAW:-}" ]; then cp "$raw" "$RAW"; fi
 
 go tool benchstat -format csv "$raw" >"$tmp/stat.csv" 2>"$tmp/benchstat.log"
 go run ./internal/report -csv "$tmp/stat.csv" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
-  -load "before: $load_before; after: $load_after" >"$tmp/RESULTS.md"
+  -load "before: $load_before; after: $load_after" -rev "$REV" >"$tmp/RESULTS.md"
 mv "$tmp/RESULTS.md" RESULTS.md
 echo "wrote $(pwd)/RESULTS.md"

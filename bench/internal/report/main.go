@@ -34,6 +34,9 @@ var goTestCPU string
 // on a shared machine, other work skews every number, peers and ours alike.
 var loadAvg string
 
+// treeRev names the jwtguard tree measured, e.g. "abc123 (clean)".
+var treeRev string
+
 // stat is one benchstat cell: the median and its 95 % confidence interval.
 type stat struct {
 	center float64
@@ -49,6 +52,7 @@ func main() {
 	benchtime := flag.String("benchtime", "", "go test -benchtime used (for the header)")
 	raw := flag.String("raw", "", "raw go test output (for its cpu: line)")
 	flag.StringVar(&loadAvg, "load", "", "load averages during the run, as run.sh saw them")
+	flag.StringVar(&treeRev, "rev", "", "the jwtguard commit measured (default: git rev-parse HEAD)")
 	flag.Parse()
 	if *raw != "" {
 		b, err := os.ReadFile(*raw)
@@ -378,9 +382,12 @@ func modules() [][2]string {
 	}
 	out, err := exec.Command("go", append([]string{"list", "-m", "-json"}, paths...)...).Output()
 	var res [][2]string
-	rev := "unknown"
-	if b, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
-		rev = strings.TrimSpace(string(b))
+	rev := treeRev
+	if rev == "" {
+		rev = "unknown"
+		if b, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
+			rev = strings.TrimSpace(string(b))
+		}
 	}
 	res = append(res, [2]string{"github.com/jwtguard/jwtguard", "this tree at " + rev})
 	if err != nil {
