@@ -2,7 +2,159 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/jwtguard/jwtguard/issuertest"
 )
 
-func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int { return exitUsage }
+const issuerHelp = `Usage: jwtguard issuer [flags]
+
+Runs the offline test issuer (package issuertest: discovery, JWKS and a
+client_credentials token endpoint shaped like Ory Hydra / id.wgtwo.com) on
+loopback until interrupted (Ctrl-C / SIGTERM), and prints its URLs, a client id
+and secret and example commands. Its signing keys are public test keys:
+never trust this issuer outside tests.
+
+Flags:
+  --addr HOST:PORT        listen address (default 127.0.0.1:0, a free port).
+                          Only a loopback host with port 0 is supported for now.
+  --tls                   serve HTTPS with a self-signed certificate.
+  --cert-out FILE         write that certificate (PEM) to FILE, for clients'
+                          trust stores and 'jwtguard verify --ca-file FILE'.
+  --client-id ID          client id (default: generated).
+  --client-secret SECRET  client secret (default: generated).
+  --scope SCOPE           scope the client may request; repeatable or space/comma
+                          separated. A token request without scope gets them all.
+
+The client authenticates with HTTP Basic (client_secret_basic) or form fields
+(client_secret_post).
+
+Exit codes: 0 after a clean shutdown, 2 on usage errors.
+`
+
+func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var (
+		addr, certOut, clientID, secret string
+		useTLS                          bool
+		scopes                          = listFlag{split: true}
+	)
+	fs := newFlagSet("issuer")
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "")
+	fs.BoolVar(&useTLS, "tls", false, "")
+	fs.StringVar(&certOut, "cert-out", "", "")
+	fs.StringVar(&clientID, "client-id", "", "")
+	fs.StringVar(&secret, "client-secret", "", "")
+	fs.Var(&scopes, "scope", "")
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, issuerHelp)
+		return exitOK
+	}
+	if err == nil && len(pos) > 0 {
+		err = usagef("unexpected argument %q", pos[0])
+	}
+	if err == nil {
+		err = checkIssuerAddr(addr)
+	}
+	if err == nil && certOut != "" && !useTLS {
+		err = usagef("--cert-out needs --tls")
+	}
+	if err != nil {
+		return usageFail(stderr, "issuer", err)
+	}
+	if clientID == "" {
+		clientID = "client-" + randomHex(4)
+	}
+	if secret == "" {
+		secret = randomHex(16)
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	s := issuertest.NewServer(issuertest.Config{TLS: useTLS})
+	defer s.Close()
+	s.AddClient(issuertest.Client{ID: clientID, Secret: secret, Scopes: scopes.vals, AuthMethod: issuertest.AuthMethodAny})
+	if certOut != "" {
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
+		if err := os.WriteFile(certOut, block, 0o644); err != nil {
+			return usageFail(stderr, "issuer", usagef("--cert-out: %v", err))
+		}
+	}
+	printIssuer(stdout, s, clientID, secret, scopes.vals, certOut)
+
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "jwtguard issuer: stopping")
+	return exitOK
+}
+
+// checkIssuerAddr accepts a loopback host and port 0: issuertest listens on
+// 127.0.0.1 at a free port and cannot yet bind a given address.
+func checkIssuerAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr %q: %v", addr, err)
+	}
+	if !isLoopback(host) {
+		return usagef("--addr %q: the test issuer listens on loopback only", addr)
+	}
+	if port != "0" && port != "" {
+		return usagef("--addr %q: a fixed port is not supported yet; use port 0 and read the URL printed at start", addr)
+	}
+	return nil
+}
+
+func printIssuer(w io.Writer, s *issuertest.Server, id, secret string, scopes []string, certOut string) {
+	fmt.Fprintf(w, "jwtguard test issuer — its keys are public test keys; never trust it outside tests.\n\n")
+	fmt.Fprintf(w, "URL:           %s\n", s.URL())
+	fmt.Fprintf(w, "issuer:        %s\n", s.Issuer())
+	fmt.Fprintf(w, "discovery:     %s\n", s.DiscoveryURL())
+	fmt.Fprintf(w, "JWKS:          %s\n", s.JWKSURL())
+	fmt.Fprintf(w, "token:         %s\n", s.TokenURL())
+	fmt.Fprintf(w, "client_id:     %s\n", id)
+	fmt.Fprintf(w, "client_secret: %s\n", secret)
+	fmt.Fprintf(w, "scopes:        %s\n", strings.Join(scopes, " "))
+	if certOut != "" {
+		fmt.Fprintf(w, "certificate:   %s\n", certOut)
+	}
+	trustCurl, trustVerify := "", " --allow-http"
+	if s.Certificate() != nil {
+		trustCurl, trustVerify = " -k", ""
+		if certOut != "" {
+			trustCurl, trustVerify = " --cacert "+shellQuote(certOut), " --ca-file "+shellQuote(certOut)
+		}
+	}
+	scopeArg := ""
+	if len(scopes) > 0 {
+		scopeArg = " -d scope=" + shellQuote(strings.Join(scopes, " "))
+	}
+	fmt.Fprintf(w, "\nGet a token:\n  curl -s%s -u %s -d grant_type=client_credentials%s %s\n",
+		trustCurl, shellQuote(id+":"+secret), scopeArg, s.TokenURL())
+	fmt.Fprintf(w, "Check it:\n  jwtguard verify --issuer %s%s --skip-audience \"$TOKEN\"\n", s.Issuer(), trustVerify)
+	fmt.Fprintf(w, "\nRunning; press Ctrl-C to stop.\n")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+// shellQuote quotes s for POSIX shells.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

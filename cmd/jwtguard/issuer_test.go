@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// startIssuerCmd runs "jwtguard issuer args…" until the returned stop
+// function is called, and returns the "key: value" lines it printed before
+// "Running".
+func startIssuerCmd(t *testing.T, args ...string) (info map[string]string, stop func() (code int, stderr string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var errs strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, append([]string{"issuer"}, args...), strings.NewReader(""), pw, &errs)
+		pw.Close()
+		done <- code
+	}()
+	info = map[string]string{}
+	sc := bufio.NewScanner(pr)
+	var all []string
+	for sc.Scan() {
+		line := sc.Text()
+		all = append(all, line)
+		if k, v, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, " ") {
+			info[k] = strings.TrimSpace(v)
+		}
+		if strings.HasPrefix(line, "Running") {
+			break
+		}
+	}
+	info["_all"] = strings.Join(all, "\n")
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	stopped := false
+	stop = func() (int, string) {
+		if stopped {
+			return -1, ""
+		}
+		stopped = true
+		cancel()
+		return <-done, errs.String()
+	}
+	t.Cleanup(func() { stop() })
+	return info, stop
+}
+
+func TestIssuerCommand(t *testing.T) {
+	tests := []struct {
+		name string
+		tls  bool
+	}{
+		{"http", false},
+		{"tls", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"--client-id", "svc", "--client-secret", "pa ss", "--scope", "a b", "--scope", "c"}
+			certFile := filepath.Join(t.TempDir(), "ca.pem")
+			if tt.tls {
+				args = append(args, "--tls", "--cert-out", certFile)
+			}
+			info, stop := startIssuerCmd(t, args...)
+			for _, k := range []string{"URL", "issuer", "discovery", "JWKS", "token", "client_id", "client_secret", "scopes"} {
+				if info[k] == "" {
+					t.Errorf("output lacks %q:\n%s", k, info["_all"])
+				}
+			}
+			if info["client_id"] != "svc" || info["client_secret"] != "pa ss" || info["scopes"] != "a b c" {
+				t.Errorf("client %q/%q scopes %q, want svc/pa ss and a b c", info["client_id"], info["client_secret"], info["scopes"])
+			}
+			if !strings.Contains(info["_all"], "curl -s") || !strings.Contains(info["_all"], "'svc:pa ss'") {
+				t.Errorf("no quoted curl example:\n%s", info["_all"])
+			}
+			wantScheme := "http://"
+			if tt.tls {
+				wantScheme = "https://"
+			}
+			if !strings.HasPrefix(info["URL"], wantScheme+"127.0.0.1:") || info["issuer"] != info["URL"]+"/" {
+				t.Errorf("URL %q issuer %q, want %s127.0.0.1:… and URL+/", info["URL"], info["issuer"], wantScheme)
+			}
+
+			// A real OAuth 2.0 client gets a token, in both auth styles.
+			hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+			defer hc.CloseIdleConnections()
+			verifyArgs := []string{"verify", "--issuer", info["issuer"], "--skip-audience", "--scope", "c"}
+			if tt.tls {
+				pemBytes, err := os.ReadFile(certFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM(pemBytes) {
+					t.Fatal("--cert-out wrote no certificate")
+				}
+				hc.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool}
+				verifyArgs = append(verifyArgs, "--ca-file", certFile)
+			} else {
+				verifyArgs = append(verifyArgs, "--allow-http")
+			}
+			for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
+				cc := clientcredentials.Config{ClientID: "svc", ClientSecret: "pa ss", TokenURL: info["token"], AuthStyle: style}
+				tok, err := cc.Token(context.WithValue(context.Background(), oauth2.HTTPClient, hc))
+				if err != nil {
+					t.Fatalf("auth style %v: %v", style, err)
+				}
+				code, out, errs := runCLI(t, "", append(verifyArgs, tok.AccessToken)...)
+				if code != exitOK || !strings.Contains(out, `"client_id": "svc"`) {
+					t.Fatalf("verify of the issued token: exit %d, stderr %q", code, errs)
+				}
+			}
+
+			code, errs := stop()
+			if code != exitOK || !strings.Contains(errs, "stopping") {
+				t.Errorf("after cancel: exit %d stderr %q, want 0 and a stopping note", code, errs)
+			}
+			if resp, err := hc.Get(info["JWKS"]); err == nil {
+				resp.Body.Close()
+				t.Errorf("issuer still serving after stop (status %d)", resp.StatusCode)
+			}
+		})
+	}
+}
+
+func TestIssuerGeneratesCredentials(t *testing.T) {
+	a, _ := startIssuerCmd(t)
+	b, _ := startIssuerCmd(t)
+	if !strings.HasPrefix(a["client_id"], "client-") || len(a["client_secret"]) != 32 {
+		t.Errorf("generated client %q secret %q, want client-<hex> and 32 hex characters", a["client_id"], a["client_secret"])
+	}
+	if a["client_id"] == b["client_id"] || a["client_secret"] == b["client_secret"] {
+		t.Errorf("two runs generated the same credentials: %q/%q", a["client_id"], a["client_secret"])
+	}
+}
+
+func TestIssuerUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"positional", []string{"extra"}, `unexpected argument "extra"`},
+		{"bad flag", []string{"--port", "1"}, "flag provided but not defined"},
+		{"non-loopback addr", []string{"--addr", "0.0.0.0:0"}, "loopback only"},
+		{"fixed port", []string{"--addr", "127.0.0.1:4444"}, "fixed port is not supported"},
+		{"malformed addr", []string{"--addr", "localhost"}, "missing port"},
+		{"cert-out without tls", []string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "", append([]string{"issuer"}, tt.args...)...)
+			if code != exitUsage || out != "" || !strings.Contains(errs, tt.want) || !strings.Contains(errs, "jwtguard issuer --help") {
+				t.Errorf("exit %d stdout %q stderr %q; want %d, no output, %q and the hint", code, out, errs, exitUsage, tt.want)
+			}
+		})
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"abc":       "abc",
+		"a b":       "'a b'",
+		"it's":      `'it'\''s'`,
+		"":          "''",
+		"$(rm -rf)": "'$(rm -rf)'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
