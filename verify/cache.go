@@ -16,6 +16,9 @@ const (
 	DefaultTokenCacheMaxToken = 8 << 10
 )
 
+// hashTail is how many trailing token bytes pick the bucket.
+const hashTail = 32
+
 // bucketSlots is the number of entries per hash bucket.
 const bucketSlots = 8
 
@@ -30,7 +33,11 @@ const entryOverhead = 512
 // at most once per new token, next to an RSA verification.
 //
 // An entry is found only by full-string equality with its token; the hash
-// only picks the bucket, so no collision can admit another token.
+// only picks the bucket, so no collision can admit another token. The
+// bucket hash covers the token's last hashTail bytes — signature bytes,
+// uniformly distributed for tokens an issuer signed (the only ones ever
+// inserted) — so a hit hashes 32 bytes, not the whole token.
+
 type tokenCache struct {
 	seed          maphash.Seed
 	buckets       []bucket
@@ -84,6 +91,10 @@ func newTokenCache(cfg TokenCacheConfig) *tokenCache {
 	return tc
 }
 
+func (tc *tokenCache) hash(token string) uint64 {
+	return maphash.String(tc.seed, token[max(0, len(token)-hashTail):])
+}
+
 func (tc *tokenCache) find(h uint64, token string) *cacheEntry {
 	b := &tc.buckets[h&tc.mask]
 	for i := range b {
@@ -100,7 +111,7 @@ func (tc *tokenCache) find(h uint64, token string) *cacheEntry {
 // return the very key that verified the token, and the source's own
 // availability rules apply; scopes are the caller's business.
 func (tc *tokenCache) lookup(ctx context.Context, v *Verifier, token string) (c *Claims, e *Error, hit bool) {
-	h := maphash.String(tc.seed, token)
+	h := tc.hash(token)
 	ent := tc.find(h, token)
 	if ent == nil {
 		return nil, nil, false
@@ -133,7 +144,7 @@ func (tc *tokenCache) add(token string, c *Claims, k *jwks.Key, src jwks.Source)
 		return
 	}
 	ent := &cacheEntry{
-		hash:   maphash.String(tc.seed, token),
+		hash:   tc.hash(token),
 		token:  token,
 		claims: c,
 		key:    k,

@@ -74,15 +74,47 @@ func decodeB64(dst []byte, s string) (int, bool) {
 type parsed struct {
 	signingInput string // header.payload, as signed
 	payload      string // decoded payload JSON
-	sig          []byte
+	sig          []byte // in sc.sig unless longer
 	alg          *algSpec
 	kid          string
 	typ          string
-	sigBuf       [512]byte // RSA-4096 signatures fit without allocating
+	sc           *scratch
+}
+
+// scratch is per-call working memory, pooled per Verifier so that the cold
+// path allocates only what it returns (the claims and their payload).
+type scratch struct {
+	buf []byte     // decoded header and payload, then the signing input
+	sig [1024]byte // up to RSA-8192
+	sum [64]byte   // the signing input's digest
+}
+
+// maxPooledScratch keeps an oversized buffer from staying in the pool.
+const maxPooledScratch = 8 << 10
+
+func (v *Verifier) getScratch() *scratch {
+	if sc, ok := v.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{buf: make([]byte, 0, 2048)}
+}
+
+func (v *Verifier) putScratch(sc *scratch) {
+	if cap(sc.buf) <= maxPooledScratch {
+		v.scratch.Put(sc)
+	}
+}
+
+// grow returns sc.buf resized to n bytes.
+func (sc *scratch) grow(n int) []byte {
+	if cap(sc.buf) < n {
+		sc.buf = make([]byte, n)
+	}
+	return sc.buf[:n]
 }
 
 // parse runs steps 1–3: size, shape and base64, header. It never touches a
-// key source.
+// key source. pt.sc must be set.
 func (v *Verifier) parse(token string, pt *parsed) *Error {
 	// 1. Size, before anything else.
 	if len(token) > v.maxTokenBytes {
@@ -106,25 +138,20 @@ func (v *Verifier) parse(token string, pt *parsed) *Error {
 	if hdrB64 == "" || payB64 == "" || sigB64 == "" {
 		return malformed("empty segment")
 	}
-	var hbuf [256]byte
-	hb := hbuf[:]
-	if l := decodedLen(len(hdrB64)); l > len(hb) {
-		hb = make([]byte, l)
+	hl, pl := decodedLen(len(hdrB64)), decodedLen(len(payB64))
+	if hl < 0 || pl < 0 {
+		return malformed("segment length is not a base64url length")
 	}
-	hn, ok := decodeB64(hb, hdrB64)
+	buf := pt.sc.grow(hl + pl)
+	hn, ok := decodeB64(buf, hdrB64)
 	if !ok {
 		return malformed("header is not strict unpadded base64url")
 	}
-	var pbuf [2048]byte
-	pb := pbuf[:]
-	if l := decodedLen(len(payB64)); l > len(pb) {
-		pb = make([]byte, l)
-	}
-	pn, ok := decodeB64(pb, payB64)
+	pn, ok := decodeB64(buf[hn:], payB64)
 	if !ok {
 		return malformed("payload is not strict unpadded base64url")
 	}
-	pt.sig = pt.sigBuf[:]
+	pt.sig = pt.sc.sig[:]
 	if l := decodedLen(len(sigB64)); l > len(pt.sig) {
 		pt.sig = make([]byte, l)
 	}
@@ -134,12 +161,12 @@ func (v *Verifier) parse(token string, pt *parsed) *Error {
 	}
 	pt.sig = pt.sig[:sn]
 	pt.signingInput = token[:d2]
+	// One string for header and payload: kid, typ and the claims are
+	// substrings of it.
+	hp := string(buf[:hn+pn])
+	pt.payload = hp[hn:]
 	// 3. Header.
-	if err := v.parseHeader(string(hb[:hn]), pt); err != nil {
-		return err
-	}
-	pt.payload = string(pb[:pn])
-	return nil
+	return v.parseHeader(hp[:hn], pt)
 }
 
 // parseHeader checks the JOSE header (step 3).

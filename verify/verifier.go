@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -38,8 +39,9 @@ type Verifier struct {
 	now           func() time.Time
 	onDecision    func(Decision)
 
-	cache  *tokenCache // nil when disabled
-	flight singleflight.Group
+	cache   *tokenCache // nil when disabled
+	flight  singleflight.Group
+	scratch sync.Pool // *scratch
 }
 
 // registeredNames may not be used as Config.ScopeClaims.
@@ -241,7 +243,8 @@ func (v *Verifier) cachedVerify(ctx context.Context, token string) (*Claims, *Er
 // the documented order. When res is not nil it receives the key and source
 // that verified the token.
 func (v *Verifier) verifyFull(ctx context.Context, token string, res *verifyResult) (*Claims, *Error) {
-	var pt parsed
+	pt := parsed{sc: v.getScratch()}
+	defer v.putScratch(pt.sc)
 	if e := v.parse(token, &pt); e != nil {
 		return nil, e
 	}
@@ -303,7 +306,8 @@ func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *
 // returns the *Error Verify would. Conformance vectors whose payloads are
 // not JWT claims sets are decided here; Verify runs the same functions.
 func (v *Verifier) verifySignatureOnly(ctx context.Context, token string) error {
-	var pt parsed
+	pt := parsed{sc: v.getScratch()}
+	defer v.putScratch(pt.sc)
 	if e := v.parse(token, &pt); e != nil {
 		return e
 	}
@@ -342,15 +346,16 @@ func (v *Verifier) checkTime(c *Claims, now time.Time) *Error {
 	if c.ExpiresAt.IsZero() {
 		return &Error{Reason: ReasonMissingClaim, Detail: "no exp"}
 	}
-	if !now.Before(c.ExpiresAt.Add(v.leeway)) {
+	late, early := now.Add(-v.leeway), now.Add(v.leeway)
+	if !late.Before(c.ExpiresAt) { // now ≥ exp + leeway
 		return &Error{Reason: ReasonExpired,
 			Detail: "exp " + c.ExpiresAt.UTC().Format(time.RFC3339Nano) + " is " + now.Sub(c.ExpiresAt).String() + " in the past" + v.leewayNote()}
 	}
-	if !c.NotBefore.IsZero() && c.NotBefore.After(now.Add(v.leeway)) {
+	if !c.NotBefore.IsZero() && c.NotBefore.After(early) {
 		return &Error{Reason: ReasonNotYetValid,
 			Detail: "nbf " + c.NotBefore.UTC().Format(time.RFC3339Nano) + " is " + c.NotBefore.Sub(now).String() + " in the future" + v.leewayNote()}
 	}
-	if !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(v.leeway)) {
+	if !c.IssuedAt.IsZero() && c.IssuedAt.After(early) {
 		return &Error{Reason: ReasonIssuedInFuture,
 			Detail: "iat " + c.IssuedAt.UTC().Format(time.RFC3339Nano) + " is " + c.IssuedAt.Sub(now).String() + " in the future" + v.leewayNote()}
 	}
@@ -417,7 +422,7 @@ func (v *Verifier) checkKeyAndSignature(ctx context.Context, src jwks.Source, pt
 			Detail: fmt.Sprintf("key %q (kty %s, alg %q, use %q, %d bits) does not fit alg %s",
 				truncate(k.KID(), 64), k.Kty(), k.Alg(), k.Use(), k.Bits(), pt.alg.name)}
 	}
-	if err := checkSignature(pt.alg, k, pt.signingInput, pt.sig); err != nil {
+	if err := checkSignature(pt.alg, k, pt.signingInput, pt.sig, pt.sc); err != nil {
 		return nil, &Error{Reason: ReasonInvalidSignature, Detail: err.Error()}
 	}
 	return k, nil

@@ -153,7 +153,7 @@ func BenchmarkSignature(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := checkSignature(a, key, in, sig); err != nil {
+			if err := checkSignature(a, key, in, sig, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
