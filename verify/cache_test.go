@@ -97,7 +97,7 @@ func TestTokenCacheRechecksTime(t *testing.T) {
 
 func TestTokenCacheKeyChanges(t *testing.T) {
 	pub := testkeys.RSA2048(0).Public()
-	k1 := mustKey(t, testKID, "RS256", pub)
+	k1 := testKey(t, testKID, "RS256", pub)
 	tests := []struct {
 		name       string
 		src        jwks.Source
@@ -106,17 +106,17 @@ func TestTokenCacheKeyChanges(t *testing.T) {
 		wantCached bool
 		wantLen    int
 	}{
-		{"same-key", mustSet(t, k1), nil, "", true, 1},
-		{"key-removed", mustSet(t, mustKey(t, testKID2, "RS256", testkeys.RSA2048(1).Public())), nil, ReasonUnknownKey, false, 0},
-		{"key-replaced-same-material", mustSet(t, mustKey(t, testKID, "RS256", pub)), nil, "", false, 1},
-		{"kid-reused-other-key", mustSet(t, mustKey(t, testKID, "RS256", testkeys.RSA2048(1).Public())), nil, ReasonInvalidSignature, false, 0},
-		{"key-alg-changed", mustSet(t, mustKey(t, testKID, "PS256", pub)), nil, ReasonUnsupportedAlgorithm, false, 0},
+		{"same-key", testSet(t, k1), nil, "", true, 1},
+		{"key-removed", testSet(t, testKey(t, testKID2, "RS256", testkeys.RSA2048(1).Public())), nil, ReasonUnknownKey, false, 0},
+		{"key-replaced-same-material", testSet(t, testKey(t, testKID, "RS256", pub)), nil, "", false, 1},
+		{"kid-reused-other-key", testSet(t, testKey(t, testKID, "RS256", testkeys.RSA2048(1).Public())), nil, ReasonInvalidSignature, false, 0},
+		{"key-alg-changed", testSet(t, testKey(t, testKID, "PS256", pub)), nil, ReasonUnsupportedAlgorithm, false, 0},
 		{"source-stale", nil, fmt.Errorf("%w: stale", jwks.ErrUnavailable), ReasonUnavailable, true, 1},
 		{"source-closed", nil, jwks.ErrClosed, ReasonUnavailable, true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := &countingSource{src: mustSet(t, k1)}
+			src := &countingSource{src: testSet(t, k1)}
 			v := newVerifier(t, src, nil)
 			tok := mint(t, hydraClaims(testNow))
 			if _, err, _ := verifyCached(t, v, tok, Scopes{}); err != nil {
@@ -194,7 +194,7 @@ func TestTokenCacheBounds(t *testing.T) {
 	for i := range toks {
 		toks[i] = mint(t, with(hydraClaims(testNow), "jti", fmt.Sprintf("jti-%d", i)))
 	}
-	entry := int64(len(toks[0])) + int64(len(mustB64(t, strings.Split(toks[0], ".")[1]))) + entryOverhead
+	entry := int64(len(toks[0])) + int64(len(decodeSeg(t, strings.Split(toks[0], ".")[1]))) + entryOverhead
 	tests := []struct {
 		name       string
 		tc         TokenCacheConfig
@@ -334,7 +334,7 @@ func (f sourceFunc) Key(ctx context.Context, kid, alg string) (*jwks.Key, error)
 // overlapping tokens, key swaps and a small cache, for the race detector.
 func TestTokenCacheConcurrent(t *testing.T) {
 	src := defaultSource(t)
-	k1 := mustKey(t, testKID, "RS256", testkeys.RSA2048(0).Public())
+	k1 := testKey(t, testKID, "RS256", testkeys.RSA2048(0).Public())
 	v := newVerifier(t, src, func(c *Config) { c.TokenCache.MaxEntries = 4 })
 	toks := make([]string, 8)
 	for i := range toks {
@@ -349,7 +349,7 @@ func TestTokenCacheConcurrent(t *testing.T) {
 					return
 				}
 				if g == 0 && i%10 == 0 {
-					src.set(mustSet(t, k1), nil) // same key, new pointer
+					src.set(testSet(t, k1), nil) // same key, new pointer
 				}
 			}
 		})

@@ -19,8 +19,8 @@ import (
 // nothing else derived from it.
 func fuzzFixture(t testing.TB) (*Verifier, string) {
 	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
-	set := mustSet(t, mustKey(t, testKID, "RS256", testkeys.RSA2048(0).Public()),
-		mustKey(t, "es", "ES256", testkeys.ECP256().Public()))
+	set := testSet(t, testKey(t, testKID, "RS256", testkeys.RSA2048(0).Public()),
+		testKey(t, "es", "ES256", testkeys.ECP256().Public()))
 	v, err := New(Config{
 		Issuers:    []Issuer{{Name: testIssuer, Keys: set}},
 		Audiences:  []string{testAudience},

@@ -100,7 +100,7 @@ func with(m map[string]any, kv ...any) map[string]any {
 	return out
 }
 
-func mustKey(t testing.TB, kid, alg string, pub crypto.PublicKey) *jwks.Key {
+func testKey(t testing.TB, kid, alg string, pub crypto.PublicKey) *jwks.Key {
 	t.Helper()
 	k, err := jwks.NewKey(kid, alg, "sig", pub)
 	if err != nil {
@@ -109,7 +109,7 @@ func mustKey(t testing.TB, kid, alg string, pub crypto.PublicKey) *jwks.Key {
 	return k
 }
 
-func mustSet(t testing.TB, keys ...*jwks.Key) *jwks.Set {
+func testSet(t testing.TB, keys ...*jwks.Key) *jwks.Set {
 	t.Helper()
 	s, err := jwks.NewSet(keys...)
 	if err != nil {
@@ -145,7 +145,7 @@ func (c *countingSource) set(src jwks.Source, err error) {
 
 // defaultSource holds RSA2048(0) as testKID.
 func defaultSource(t testing.TB) *countingSource {
-	return &countingSource{src: mustSet(t, mustKey(t, testKID, "RS256", testkeys.RSA2048(0).Public()))}
+	return &countingSource{src: testSet(t, testKey(t, testKID, "RS256", testkeys.RSA2048(0).Public()))}
 }
 
 // clock is an injectable, advanceable clock.

@@ -69,8 +69,8 @@ func TestVerifyReasons(t *testing.T) {
 		return b64url([]byte(`{"alg":"`+alg+`"}`)) + "." + goodParts[1] + "."
 	}
 	// Keys for binding cases.
-	rs512Key := mustKey(t, testKID, "RS512", rsa0.Public())
-	ecKey := mustKey(t, testKID, "ES256", testkeys.ECP256().Public())
+	rs512Key := testKey(t, testKID, "RS512", rsa0.Public())
+	ecKey := testKey(t, testKID, "ES256", testkeys.ECP256().Public())
 
 	type tc struct {
 		name  string
@@ -163,7 +163,7 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "alg/rs256-lowercase", tok: rawTok(t, `{"alg":"rs256","kid":"`+testKID+`"}`, sd()), want: ReasonUnsupportedAlgorithm},
 		{name: "alg/HS256-with-public-key", tok: hsTok, want: ReasonUnsupportedAlgorithm, calls: 0},
 		{name: "alg/PS256-not-configured", tok: mintRaw(t, rsa0, "PS256", `{"alg":"PS256","kid":"`+testKID+`"}`, sd()), want: ReasonUnsupportedAlgorithm, calls: 0},
-		{name: "alg/key-alg-RS512-mismatch", tok: good, src: mustSet(t, rs512Key), want: ReasonUnsupportedAlgorithm, calls: -1},
+		{name: "alg/key-alg-RS512-mismatch", tok: good, src: testSet(t, rs512Key), want: ReasonUnsupportedAlgorithm, calls: -1},
 		{name: "alg/binding-enforced-against-rogue-source", tok: good, src: rogueSource{rs512Key}, want: ReasonUnsupportedAlgorithm, calls: -1},
 		{name: "alg/binding-ec-key-for-RS256", tok: good, src: rogueSource{ecKey}, want: ReasonUnsupportedAlgorithm, calls: -1},
 
@@ -171,7 +171,7 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "kid/unknown", tok: mintRaw(t, rsa0, "RS256", `{"alg":"RS256","kid":"public:nope"}`, sd()), want: ReasonUnknownKey, calls: 1},
 		{name: "kid/absent-one-key", tok: mintRaw(t, rsa0, "RS256", `{"alg":"RS256"}`, sd()), calls: 1},
 		{name: "kid/absent-two-keys", tok: mintRaw(t, rsa0, "RS256", `{"alg":"RS256"}`, sd()),
-			src:  mustSet(t, mustKey(t, testKID, "RS256", rsa0.Public()), mustKey(t, testKID2, "RS256", testkeys.RSA2048(1).Public())),
+			src:  testSet(t, testKey(t, testKID, "RS256", rsa0.Public()), testKey(t, testKID2, "RS256", testkeys.RSA2048(1).Public())),
 			want: ReasonUnknownKey, calls: -1},
 		{name: "kid/injection", tok: mintRaw(t, rsa0, "RS256", `{"alg":"RS256","kid":"../../dev/null' OR '1'='1\u0000"}`, sd()), want: ReasonUnknownKey, calls: 1},
 
@@ -179,8 +179,8 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "sig/other-key-same-kid", tok: other, want: ReasonInvalidSignature, calls: 1},
 		{name: "sig/spliced", tok: goodParts[0] + "." + goodParts[1] + "." + otherSig, want: ReasonInvalidSignature, calls: 1},
 		{name: "sig/payload-swapped", tok: goodParts[0] + "." + b64url([]byte(payloadWith(t, []string{"scp"}, `"scp":["admin"]`))) + "." + goodParts[2], want: ReasonInvalidSignature, calls: 1},
-		{name: "sig/truncated", tok: goodParts[0] + "." + goodParts[1] + "." + b64url(mustB64(t, goodParts[2])[:255]), want: ReasonInvalidSignature, calls: 1},
-		{name: "sig/zero-prefixed", tok: goodParts[0] + "." + goodParts[1] + "." + b64url(append([]byte{0}, mustB64(t, goodParts[2])...)), want: ReasonInvalidSignature, calls: 1},
+		{name: "sig/truncated", tok: goodParts[0] + "." + goodParts[1] + "." + b64url(decodeSeg(t, goodParts[2])[:255]), want: ReasonInvalidSignature, calls: 1},
+		{name: "sig/zero-prefixed", tok: goodParts[0] + "." + goodParts[1] + "." + b64url(append([]byte{0}, decodeSeg(t, goodParts[2])...)), want: ReasonInvalidSignature, calls: 1},
 		{name: "sig/all-zero", tok: goodParts[0] + "." + goodParts[1] + "." + b64url(make([]byte, 256)), want: ReasonInvalidSignature, calls: 1},
 
 		// time
@@ -281,7 +281,7 @@ func TestVerifyReasons(t *testing.T) {
 	}
 }
 
-func mustB64(t testing.TB, s string) []byte {
+func decodeSeg(t testing.TB, s string) []byte {
 	t.Helper()
 	b := make([]byte, decodedLen(len(s)))
 	n, ok := decodeB64(b, s)
@@ -302,25 +302,25 @@ func TestVerifyOtherAlgorithms(t *testing.T) {
 			hdr := `{"alg":"` + c.alg + `","kid":"k1"}`
 			switch c.alg[:2] {
 			case "RS", "PS":
-				key = mustKey(t, "k1", c.alg, rsa0.Public())
+				key = testKey(t, "k1", c.alg, rsa0.Public())
 				tok = mintRaw(t, rsa0, c.alg, hdr, payloadWith(t, nil))
 			case "ES":
-				key = mustKey(t, "k1", c.alg, testkeys.ECP256().Public())
+				key = testKey(t, "k1", c.alg, testkeys.ECP256().Public())
 				tok = mintRaw(t, testkeys.ECP256(), c.alg, hdr, payloadWith(t, nil))
 			default:
-				key = mustKey(t, "k1", c.alg, testkeys.Ed25519().Public())
+				key = testKey(t, "k1", c.alg, testkeys.Ed25519().Public())
 				tok = mintRaw(t, testkeys.Ed25519(), c.alg, hdr, payloadWith(t, nil))
 			}
-			v := newVerifier(t, mustSet(t, key), func(cfg *Config) { cfg.Algorithms = []string{c.alg} })
+			v := newVerifier(t, testSet(t, key), func(cfg *Config) { cfg.Algorithms = []string{c.alg} })
 			if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
 			// Flip one signature bit: refused.
 			parts := strings.Split(tok, ".")
-			sig := mustB64(t, parts[2])
+			sig := decodeSeg(t, parts[2])
 			sig[len(sig)/2] ^= 1
 			bad := parts[0] + "." + parts[1] + "." + b64url(sig)
-			v2 := newVerifier(t, mustSet(t, key), func(cfg *Config) { cfg.Algorithms = []string{c.alg}; cfg.TokenCache.Disable = true })
+			v2 := newVerifier(t, testSet(t, key), func(cfg *Config) { cfg.Algorithms = []string{c.alg}; cfg.TokenCache.Disable = true })
 			if _, err := v2.Verify(context.Background(), bad, Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
 				t.Fatalf("flipped signature: %v", err)
 			}
@@ -335,7 +335,7 @@ func TestVerifyOtherAlgorithms(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := newVerifier(t, mustSet(t, mustKey(t, "k1", "PS256", rsa0.Public())), func(cfg *Config) { cfg.Algorithms = []string{"PS256"} })
+		v := newVerifier(t, testSet(t, testKey(t, "k1", "PS256", rsa0.Public())), func(cfg *Config) { cfg.Algorithms = []string{"PS256"} })
 		if _, err := v.Verify(context.Background(), in+"."+b64url(sig), Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
 			t.Fatalf("salt auto: %v", err)
 		}

@@ -34,7 +34,7 @@ func benchToken(b testing.TB, priv *rsa.PrivateKey) string {
 }
 
 func benchVerifier(b testing.TB, priv *rsa.PrivateKey, cache bool) *Verifier {
-	src := mustSet(b, mustKey(b, testKID, "RS256", priv.Public()))
+	src := testSet(b, testKey(b, testKID, "RS256", priv.Public()))
 	return newVerifier(b, src, func(c *Config) { c.TokenCache.Disable = !cache })
 }
 
@@ -46,7 +46,7 @@ func BenchmarkFloor(b *testing.B) {
 		tok := benchToken(b, priv)
 		i := strings.LastIndexByte(tok, '.')
 		hashed := sha256.Sum256([]byte(tok[:i]))
-		sig := mustB64(b, tok[i+1:])
+		sig := decodeSeg(b, tok[i+1:])
 		pub := &priv.PublicKey
 		b.Run(k.name+"/seq", func(b *testing.B) {
 			b.ReportAllocs()
@@ -139,8 +139,8 @@ func BenchmarkSignature(b *testing.B) {
 	priv := testkeys.RSA2048(0)
 	tok := benchToken(b, priv)
 	i := strings.LastIndexByte(tok, '.')
-	in, sig := tok[:i], mustB64(b, tok[i+1:])
-	key := mustKey(b, testKID, "RS256", priv.Public())
+	in, sig := tok[:i], decodeSeg(b, tok[i+1:])
+	key := testKey(b, testKID, "RS256", priv.Public())
 	a := lookupAlg("RS256")
 	b.Run("golang-jwt", func(b *testing.B) {
 		b.ReportAllocs()
@@ -180,7 +180,7 @@ type hydraClaimsV2 struct {
 // case-sensitive) decoding the same payload's registered claims.
 func BenchmarkPayloadDecode(b *testing.B) {
 	tok := benchToken(b, testkeys.RSA2048(0))
-	payload := string(mustB64(b, strings.Split(tok, ".")[1]))
+	payload := string(decodeSeg(b, strings.Split(tok, ".")[1]))
 	v := benchVerifier(b, testkeys.RSA2048(0), false)
 	b.Run("scanner", func(b *testing.B) {
 		b.ReportAllocs()
