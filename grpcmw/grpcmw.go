@@ -1,0 +1,291 @@
+package grpcmw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// Sentinel errors for refusals decided by the interceptor itself. Refusals
+// by the verifier carry a *verify.Error instead (match it with the verify
+// sentinels or [verify.ReasonOf]). [Config.OnReject] receives exactly one of
+// these kinds.
+var (
+	// ErrMissingToken: no bearer credentials (no "authorization" metadata,
+	// or another scheme such as Basic). It is the same value as
+	// httpmw.ErrMissingToken, so one errors.Is serves both transports.
+	ErrMissingToken = bearer.ErrMissing
+	// ErrInvalidRequest: malformed or ambiguous credentials: several
+	// "authorization" values, "Bearer" without a token, two tokens, or a
+	// token outside the RFC 6750 b64token alphabet. The same value as
+	// httpmw.ErrInvalidRequest.
+	ErrInvalidRequest = bearer.ErrInvalidRequest
+	// ErrUnlistedMethod: Config.DenyUnlisted is set and the method has no
+	// entry in Config.Methods. The token was valid.
+	ErrUnlistedMethod = errors.New("grpcmw: method not listed")
+	// ErrNoMethod: AuthFunc ran on a context without a gRPC server
+	// stream, so the method (and its requirement) is unknown. The call is
+	// refused with codes.Internal.
+	ErrNoMethod = errors.New("grpcmw: no gRPC method in context")
+)
+
+// The messages clients see. They are fixed and say nothing about why.
+const (
+	msgUnauthenticated = "missing or invalid token"
+	msgPermission      = "insufficient scope"
+	msgUnavailable     = "authentication temporarily unavailable"
+	msgInternal        = "internal error"
+)
+
+// Config configures an [Interceptor]. Only Verifier is required; every other
+// zero field means the documented default.
+type Config struct {
+	// Verifier checks every token. Required.
+	Verifier *verify.Verifier
+
+	// Methods maps full method names ("/package.Service/Method", as in
+	// grpc.UnaryServerInfo.FullMethod) to the scopes a token needs to call
+	// them. A zero verify.Scopes entry means "any valid token". Nil or
+	// empty lists no method. [MethodScopes] builds this map from a proto
+	// method option. New copies the map.
+	Methods map[string]verify.Scopes
+
+	// DenyUnlisted refuses every method that has no entry in Methods with
+	// codes.PermissionDenied, after the token has been verified (a caller
+	// without a valid token still gets codes.Unauthenticated, as gRPC
+	// requires PermissionDenied only for identified callers). False, the
+	// default, is "token-only": an unlisted method needs a valid token and
+	// no particular scope. The default keeps a forgotten entry from
+	// breaking a service; set DenyUnlisted when every method is listed (for
+	// example by MethodScopes) so that a forgotten entry fails closed.
+	DenyUnlisted bool
+
+	// Skip, when set, is called first for every RPC; when it returns true
+	// the RPC proceeds with no credentials check and no claims in its
+	// context. Keep it narrow, e.g. [SkipHealthAndReflection]. Nil skips
+	// nothing.
+	Skip func(ctx context.Context, fullMethod string) bool
+
+	// OnReject, when set, is called synchronously with every refusal and
+	// its exact cause: an error matching ErrMissingToken,
+	// ErrInvalidRequest, ErrUnlistedMethod or ErrNoMethod, or a
+	// *verify.Error. The client sees only a fixed message. It must be safe
+	// for concurrent use. Nil reports nothing (the verifier's OnDecision
+	// hook still sees every verification).
+	OnReject func(ctx context.Context, fullMethod string, err error)
+}
+
+// Interceptor verifies bearer tokens on incoming RPCs. Build one with [New]
+// and install [Interceptor.Unary] and [Interceptor.Stream] (or
+// [Interceptor.AuthFunc] with go-grpc-middleware). It is safe for
+// concurrent use and holds no goroutines.
+type Interceptor struct {
+	v            *verify.Verifier
+	methods      map[string]verify.Scopes
+	denyUnlisted bool
+	skip         func(context.Context, string) bool
+	onReject     func(context.Context, string, error)
+}
+
+// New validates cfg and returns an Interceptor. It refuses a nil Verifier,
+// method names not of the form "/package.Service/Method", and scopes that
+// could never match a token (empty, or other than visible ASCII).
+func New(cfg Config) (*Interceptor, error) {
+	if cfg.Verifier == nil {
+		return nil, errors.New("grpcmw: Config.Verifier is required")
+	}
+	methods := make(map[string]verify.Scopes, len(cfg.Methods))
+	for _, name := range slices.Sorted(maps.Keys(cfg.Methods)) {
+		if !validMethodName(name) {
+			return nil, fmt.Errorf("grpcmw: Config.Methods: %q is not a full method name like \"/package.Service/Method\"", name)
+		}
+		s := cfg.Methods[name]
+		if err := checkScopes(s); err != nil {
+			return nil, fmt.Errorf("grpcmw: Config.Methods[%q]: %w", name, err)
+		}
+		methods[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
+	}
+	return &Interceptor{
+		v:            cfg.Verifier,
+		methods:      methods,
+		denyUnlisted: cfg.DenyUnlisted,
+		skip:         cfg.Skip,
+		onReject:     cfg.OnReject,
+	}, nil
+}
+
+// Unary returns the unary server interceptor, for grpc.UnaryInterceptor or
+// grpc.ChainUnaryInterceptor. The handler's context carries the verified
+// claims ([verify.FromContext]).
+func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		if i.skipped(ctx, info.FullMethod) {
+			return handler(ctx, req)
+		}
+		ctx, err := i.authorize(ctx, info.FullMethod)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+}
+
+// Stream returns the stream server interceptor, for grpc.StreamInterceptor
+// or grpc.ChainStreamInterceptor. It checks the token once, when the stream
+// opens, and wraps the stream once so that its Context carries the
+// verified claims. A token that expires while the stream is open does not
+// end the stream.
+func (i *Interceptor) Stream() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if i.skipped(ss.Context(), info.FullMethod) {
+			return handler(srv, ss)
+		}
+		ctx, err := i.authorize(ss.Context(), info.FullMethod)
+		if err != nil {
+			return err
+		}
+		return handler(srv, &serverStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+// AuthFunc has the shape of go-grpc-middleware v2's auth.AuthFunc, for
+// servers that already compose with auth.UnaryServerInterceptor and
+// auth.StreamServerInterceptor. It applies the same rules as Unary and
+// Stream, taking the method from grpc.Method(ctx); called outside an RPC
+// it refuses with codes.Internal (ErrNoMethod) rather than guess the
+// method's requirement.
+func (i *Interceptor) AuthFunc(ctx context.Context) (context.Context, error) {
+	method, ok := grpc.Method(ctx)
+	if !ok {
+		return nil, i.reject(ctx, "", ErrNoMethod)
+	}
+	if i.skipped(ctx, method) {
+		return ctx, nil
+	}
+	return i.authorize(ctx, method)
+}
+
+// skipped reports whether Config.Skip selects the RPC.
+func (i *Interceptor) skipped(ctx context.Context, method string) bool {
+	return i.skip != nil && i.skip(ctx, method)
+}
+
+// authorize checks one RPC that is not skipped. It returns a child of ctx
+// carrying the claims when the RPC is allowed, and a status error when it is
+// refused.
+func (i *Interceptor) authorize(ctx context.Context, method string) (context.Context, error) {
+	need, listed := i.methods[method]
+	tok, err := bearer.Parse(metadata.ValueFromIncomingContext(ctx, "authorization"))
+	if err != nil {
+		return nil, i.reject(ctx, method, err)
+	}
+	claims, err := i.v.Verify(ctx, tok, need)
+	if err != nil {
+		return nil, i.reject(ctx, method, err)
+	}
+	if !listed && i.denyUnlisted {
+		return nil, i.reject(ctx, method, ErrUnlistedMethod)
+	}
+	return verify.NewContext(ctx, claims), nil
+}
+
+// reject reports err to OnReject and returns the status the client gets.
+func (i *Interceptor) reject(ctx context.Context, method string, err error) error {
+	if i.onReject != nil {
+		i.onReject(ctx, method, err)
+	}
+	return statusFor(ctx, err)
+}
+
+// statusFor maps a refusal to the client's status: a fixed message and the
+// code of attacks.md's error-class table.
+func statusFor(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(err, ErrUnlistedMethod):
+		return status.Error(codes.PermissionDenied, msgPermission)
+	case errors.Is(err, ErrNoMethod):
+		return status.Error(codes.Internal, msgInternal)
+	}
+	switch verify.ReasonOf(err) {
+	case verify.ReasonInsufficientScope:
+		return status.Error(codes.PermissionDenied, msgPermission)
+	case verify.ReasonUnavailable:
+		// A verifier gives up waiting for keys when the RPC's own
+		// deadline passes or the client cancels: say so, not Unavailable,
+		// so that the client does not retry a call it abandoned.
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return status.FromContextError(ctxErr).Err()
+		}
+		return status.Error(codes.Unavailable, msgUnavailable)
+	}
+	// ErrMissingToken, ErrInvalidRequest and every other verifier reason.
+	return status.Error(codes.Unauthenticated, msgUnauthenticated)
+}
+
+// serverStream carries the authorized context for the stream's handler.
+type serverStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *serverStream) Context() context.Context { return s.ctx }
+
+// SkipHealthAndReflection is a [Config.Skip] predicate that lets the
+// standard health service (grpc.health.v1.Health) and server reflection
+// (grpc.reflection.v1 and v1alpha ServerReflection) through without a
+// token, so that load balancers and grpcurl work unauthenticated. Reflection
+// discloses the server's whole API schema: leave it out of Skip when that
+// matters.
+func SkipHealthAndReflection(_ context.Context, fullMethod string) bool {
+	service, _, ok := strings.Cut(strings.TrimPrefix(fullMethod, "/"), "/")
+	if !ok {
+		return false
+	}
+	switch service {
+	case "grpc.health.v1.Health",
+		"grpc.reflection.v1.ServerReflection",
+		"grpc.reflection.v1alpha.ServerReflection":
+		return true
+	}
+	return false
+}
+
+// validMethodName reports whether name is "/service/method" with both parts
+// non-empty and no further slash.
+func validMethodName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "/")
+	if !ok {
+		return false
+	}
+	service, method, ok := strings.Cut(rest, "/")
+	return ok && service != "" && method != "" && !strings.Contains(method, "/")
+}
+
+// checkScopes refuses scopes that could never match a scope token: empty,
+// or not visible ASCII (scope tokens are split on spaces, RFC 6749 §3.3).
+func checkScopes(s verify.Scopes) error {
+	for _, list := range [][]string{s.AllOf, s.AnyOf} {
+		for _, sc := range list {
+			if sc == "" {
+				return errors.New("empty scope")
+			}
+			for j := 0; j < len(sc); j++ {
+				if sc[j] <= 0x20 || sc[j] >= 0x7f {
+					return fmt.Errorf("scope %q has characters other than visible ASCII", sc)
+				}
+			}
+		}
+	}
+	return nil
+}
