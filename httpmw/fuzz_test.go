@@ -1,0 +1,86 @@
+package httpmw_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// FuzzHandler sends attacker-chosen Authorization headers, query strings
+// and cookies through a middleware with every token source enabled. The
+// answer must always be one of the documented ones, never a panic, and a
+// request may only reach the handler with the one valid token, carried by
+// exactly one source.
+func FuzzHandler(f *testing.F) {
+	v, _ := newVerifier(f, staticKeys(f))
+	mw, err := httpmw.New(httpmw.Config{Verifier: v, TokenQueryParam: "access_token", TokenCookie: "at",
+		Scopes: verify.Scopes{AnyOf: []string{"read", "admin"}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	good := token(f, "read")
+	reached := false
+	h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := verify.FromContext(r.Context()); !ok {
+			panic("handler reached without claims")
+		}
+		reached = true
+	}))
+
+	f.Add("Bearer "+good, "", "", "")
+	f.Add("bearer "+good, "", "x=1", "")
+	f.Add("Bearer "+good, "Bearer "+good, "", "")
+	f.Add("", "", "access_token="+good, "")
+	f.Add("", "", "", "at="+good)
+	f.Add("Bearer "+good, "", "access_token="+good, "at="+good)
+	f.Add("Basic dXNlcjpwYXNz", "", "access_token=a%20b", "at=\"x\"")
+	f.Add("Bearer a.b.c", "", "access_token=1&access_token=2", "at=1; at=2")
+	f.Fuzz(func(t *testing.T, auth1, auth2, rawQuery, cookie string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL.RawQuery = rawQuery
+		for _, a := range []string{auth1, auth2} {
+			if a != "" {
+				r.Header.Add("Authorization", a)
+			}
+		}
+		if cookie != "" {
+			r.Header.Set("Cookie", cookie)
+		}
+		reached = false
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		switch w.Code {
+		case 200, 400, 401, 403:
+		default:
+			t.Fatalf("status %d", w.Code)
+		}
+		if (w.Code == 200) != reached {
+			t.Fatalf("status %d but handler reached = %v", w.Code, reached)
+		}
+		if !reached {
+			if ch := w.Header().Get("WWW-Authenticate"); !strings.HasPrefix(ch, `Bearer realm="api"`) {
+				t.Fatalf("status %d with challenge %q", w.Code, ch)
+			}
+			return
+		}
+		// Accepted: exactly one source carried the valid token.
+		sources := 0
+		if auth1 != "" && auth2 == "" && strings.HasSuffix(strings.TrimRight(auth1, " \t"), good) {
+			sources++
+		}
+		if q, _ := url.ParseQuery(rawQuery); len(q["access_token"]) == 1 && q.Get("access_token") == good {
+			sources++
+		}
+		if cs := r.CookiesNamed("at"); len(cs) == 1 && cs[0].Value == good {
+			sources++
+		}
+		if sources != 1 {
+			t.Fatalf("accepted with %d sources carrying the token (auth %q %q, query %q, cookie %q)", sources, auth1, auth2, rawQuery, cookie)
+		}
+	})
+}
