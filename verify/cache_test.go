@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -358,4 +359,28 @@ func TestTokenCacheConcurrent(t *testing.T) {
 	if n, _ := v.cache.len(); n > 4 {
 		t.Errorf("%d entries", n)
 	}
+}
+
+// TestTokenCacheFollowerGivesUp: a request waiting for another's
+// verification of the same token stops waiting when its own ctx ends.
+func TestTokenCacheFollowerGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := gateSource{countingSource: defaultSource(t), gate: make(chan struct{})}
+		v := newVerifier(t, src, func(c *Config) { c.Now = nil })
+		tok := mint(t, hydraClaims(time.Now()))
+		leaderErr := make(chan error, 1)
+		go func() { _, err := v.Verify(context.Background(), tok, Scopes{}); leaderErr <- err }()
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := v.Verify(ctx, tok, Scopes{})
+		if ReasonOf(err) != ReasonUnavailable || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Second {
+			t.Errorf("follower: %v after %v", err, time.Since(start))
+		}
+		close(src.gate)
+		if err := <-leaderErr; err != nil {
+			t.Errorf("leader: %v", err)
+		}
+	})
 }

@@ -134,9 +134,12 @@
 //   - It is bounded by TokenCache.MaxEntries (10 000) and MaxBytes (32 MiB,
 //     token and payload bytes plus a fixed per-entry estimate), evicting
 //     first-in first-out; expired entries are removed when next seen.
-//   - Concurrent misses of the same new token are verified once
-//     (golang.org/x/sync/singleflight); a waiter whose own context is still
-//     alive retries alone if the leader's context ended.
+//   - Concurrent misses of the same new token are verified once: later
+//     callers wait for the first one's result, or give up (unavailable)
+//     when their own ctx ends first; a waiter whose ctx is still alive
+//     retries alone if the first caller's ctx ended. No goroutine is
+//     started (x/sync/singleflight's Do cannot abandon a wait and DoChan
+//     starts a goroutine).
 //
 // The trade-off: the cached *Claims is shared between calls (it is
 // immutable), and a token stays accepted while its key stays published

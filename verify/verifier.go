@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -40,7 +39,7 @@ type Verifier struct {
 	onDecision    func(Decision)
 
 	cache   *tokenCache // nil when disabled
-	flight  singleflight.Group
+	flight  flight
 	scratch sync.Pool // *scratch
 }
 
@@ -222,16 +221,18 @@ func (v *Verifier) cachedVerify(ctx context.Context, token string) (*Claims, *Er
 	if c, e, hit := v.cache.lookup(ctx, v, token); hit {
 		return c, e, true
 	}
-	res, _, shared := v.flight.Do(token, func() (any, error) {
-		var r verifyResult
+	r, leader, err := v.flight.do(ctx, token, func() (r verifyResult) {
 		r.c, r.e = v.verifyFull(ctx, token, &r)
 		if r.e == nil {
 			v.cache.add(token, r.c, r.key, r.src)
 		}
-		return r, nil
+		return r
 	})
-	r := res.(verifyResult)
-	if shared && r.e != nil && r.e.Reason == ReasonUnavailable && isCtxErr(r.e.Err) && ctx.Err() == nil {
+	switch {
+	case err != nil: // our ctx ended while another call verified the token
+		return nil, &Error{Reason: ReasonUnavailable, Err: err,
+			Detail: "context ended while the same token was being verified: " + err.Error()}, false
+	case !leader && r.e != nil && r.e.Reason == ReasonUnavailable && isCtxErr(r.e.Err) && ctx.Err() == nil:
 		// The leader's context ended, not ours: try on our own.
 		c, e := v.verifyFull(ctx, token, nil)
 		return c, e, false
