@@ -1,10 +1,13 @@
 package jwks
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -651,4 +654,40 @@ func TestCacheHitAllocs(t *testing.T) {
 			t.Errorf("Cache.Key hit: %v allocs, want 0", n)
 		}
 	})
+}
+
+func TestCacheLogger(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		var buf syncBuffer
+		f := newFakeIssuer(hydraJWK(0), map[string]any{"kty": "oct", "kid": "sym", "k": "c2VjcmV0"})
+		c := newTestCache(t, f, Config{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		f.setStatus(http.StatusInternalServerError)
+		_ = c.Refresh(t.Context())
+		out := buf.String()
+		for _, want := range []string{`level=WARN msg="jwks: key skipped"`, `kid=sym`, `level=WARN msg="jwks: refresh failed"`, `status=500`, `trigger=manual`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("log lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "level=DEBUG") || strings.Contains(out, "level=INFO") {
+			t.Errorf("logged below the handler level:\n%s", out)
+		}
+	})
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
