@@ -1,0 +1,72 @@
+package grpcmw_test
+
+import (
+	"context"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/jwtguard/jwtguard/grpcmw"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// FuzzUnary feeds attacker-chosen "authorization" metadata (zero, one or two
+// values) through the unary interceptor. Whatever the input it must not
+// panic, must answer OK, Unauthenticated or PermissionDenied with the fixed
+// message, must run the handler exactly when it answers OK, and must then
+// hand it claims.
+func FuzzUnary(f *testing.F) {
+	good := token(f, "sms.read")
+	f.Add(uint8(1), "Bearer "+good, "")
+	f.Add(uint8(1), "Bearer "+token(f), "")
+	f.Add(uint8(0), "", "")
+	f.Add(uint8(1), "", "")
+	f.Add(uint8(1), "Basic dXNlcjpwYXNz", "")
+	f.Add(uint8(2), "Bearer "+good, "Bearer "+good)
+	f.Add(uint8(1), "Bearer", "")
+	f.Add(uint8(1), "Bearer a.b.c", "")
+	f.Add(uint8(1), "bearer\t"+good, "")
+	f.Add(uint8(1), "Bearer  "+good+"  ", "")
+	f.Add(uint8(1), "Bearer "+good+"=", "")
+	f.Add(uint8(1), "Bearer eyJhbGciOiJub25lIn0.e30.", "")
+
+	i, err := grpcmw.New(grpcmw.Config{
+		Verifier: newVerifier(f, staticKeys(f)),
+		Methods:  map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	unary := i.Unary()
+	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
+	f.Fuzz(func(t *testing.T, n uint8, a, b string) {
+		md := metadata.MD{}
+		for _, v := range []string{a, b}[:min(int(n), 2)] {
+			md.Append("authorization", v)
+		}
+		ctx := metadata.NewIncomingContext(context.Background(), md)
+		ran := false
+		_, err := unary(ctx, nil, info, func(ctx context.Context, _ any) (any, error) {
+			ran = true
+			if _, ok := verify.FromContext(ctx); !ok {
+				t.Error("handler ran without claims")
+			}
+			return nil, nil
+		})
+		st := status.Convert(err)
+		if ran != (st.Code() == codes.OK) {
+			t.Fatalf("handler ran = %v, code = %v", ran, st.Code())
+		}
+		if st.Code() != codes.OK && st.Message() != fixedMessage[st.Code()] {
+			t.Fatalf("code %v message %q, want the fixed %q", st.Code(), st.Message(), fixedMessage[st.Code()])
+		}
+		switch st.Code() {
+		case codes.OK, codes.Unauthenticated, codes.PermissionDenied:
+		default:
+			t.Fatalf("unexpected code %v (%q)", st.Code(), st.Message())
+		}
+	})
+}
