@@ -31,6 +31,8 @@
 //	--scope SCOPE     required scope (repeatable, or space/comma separated; all required).
 //	--alg ALG         accepted algorithm (repeatable; default RS256). none and HS* are refused.
 //	--leeway DUR      clock skew tolerated on exp/nbf/iat (default 0, at most 5m).
+//	--type TYP        require the JOSE "typ" header, e.g. at+jwt (default: any).
+//	--nonce NONCE     require this ID-token "nonce".
 //	--allow-http      allow http:// issuer and JWKS URLs on loopback hosts only.
 //	--ca-file FILE    also trust the PEM CA certificates in FILE for TLS
 //	                  (e.g. the test issuer's certificate, see issuer --cert-out).
@@ -44,7 +46,8 @@
 // error, where <reason> is a stable verify.Reason code (malformed,
 // token_too_large, unsupported_algorithm, unknown_key, invalid_signature,
 // expired, not_yet_valid, issued_in_future, missing_claim, invalid_issuer,
-// invalid_audience, insufficient_scope, …); 2 usage or configuration error;
+// invalid_audience, invalid_type, invalid_nonce, insufficient_scope); 2
+// usage or configuration error;
 // 3 keys unavailable (the issuer's discovery or JWKS could not be fetched),
 // one line "unavailable: <detail>" on standard error.
 //
@@ -55,13 +58,22 @@
 // prints its URLs, a client id and secret and an example curl command. Its
 // keys are public test keys: never trust it outside tests.
 //
+//	--tls                   serve HTTPS (self-signed certificate)
+//	--cert-out FILE         write that certificate as PEM (for --ca-file, curl --cacert)
+//	--client-id ID          client id (default generated)
+//	--client-secret SECRET  client secret (default generated)
+//	--scope SCOPE           scopes the client may request (repeatable)
+//	--addr HOST:PORT        loopback listen address; only port 0 (a free port) for now
+//
 // # demo
 //
 // demo starts the test issuer (TLS), an HTTP server protected by package
 // httpmw and a gRPC server protected by package grpcmw on loopback, drives
 // them with real OAuth 2.0 clients through a script (allowed call, missing
 // token, wrong scope, expired token, key rotation, issuer outage), prints a
-// table of expected and actual outcomes and exits 1 on any mismatch.
+// table of expected and actual outcomes and exits 1 on any mismatch. Its key
+// cache refreshes every 5 s with a 1 s unknown-kid cooldown so that the
+// script sees refreshes; production defaults are minutes.
 package main
 
 import (

@@ -41,6 +41,10 @@ Flags:
   --alg ALG         accepted JWS algorithm; repeatable (default RS256).
                     RS*, PS*, ES*, EdDSA; "none" and HS* are always refused.
   --leeway DUR      clock skew tolerated on exp, nbf and iat (default 0, max 5m).
+  --type TYP        require the JOSE header "typ" (e.g. at+jwt for RFC 9068 access
+                    tokens; case-insensitive, "application/" optional). Default: any.
+  --nonce NONCE     for OpenID Connect ID tokens: require this "nonce" (give the
+                    client id as --audience).
   --allow-http      allow http:// issuer/JWKS URLs, on loopback hosts only.
   --ca-file FILE    also trust the PEM CA certificate(s) in FILE for TLS
                     (e.g. written by 'jwtguard issuer --tls --cert-out FILE').
@@ -51,7 +55,8 @@ Exit codes:
   1  rejected: one line on standard error:  rejected: <reason>: <detail>
      reasons: malformed, token_too_large, unsupported_algorithm, unknown_key,
      invalid_signature, expired, not_yet_valid, issued_in_future, missing_claim,
-     invalid_issuer, invalid_audience, invalid_type, insufficient_scope
+     invalid_issuer, invalid_audience, invalid_type, invalid_nonce,
+     insufficient_scope
   2  usage or configuration error (message and a hint on standard error)
   3  keys unavailable: the discovery document or JWKS could not be fetched;
      one line on standard error:  unavailable: <detail>
@@ -68,6 +73,7 @@ const maxStdinToken = 1 << 20
 
 type verifyFlags struct {
 	issuer, jwksURL, caFile string
+	typ, nonce              string
 	audiences, scopes, algs listFlag
 	skipAudience, allowHTTP bool
 	leeway, timeout         time.Duration
@@ -79,6 +85,8 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&f.issuer, "issuer", "", "")
 	fs.StringVar(&f.jwksURL, "jwks", "", "")
 	fs.StringVar(&f.caFile, "ca-file", "", "")
+	fs.StringVar(&f.typ, "type", "", "")
+	fs.StringVar(&f.nonce, "nonce", "", "")
 	fs.Var(&f.audiences, "audience", "")
 	fs.Var(&f.scopes, "scope", "")
 	fs.Var(&f.algs, "alg", "")
@@ -99,6 +107,11 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err == nil {
 		err = f.check()
 	}
+	fs.Visit(func(fl *flag.Flag) {
+		if err == nil && fl.Value.String() == "" {
+			err = usagef("--%s is empty", fl.Name)
+		}
+	})
 	if err != nil {
 		return usageFail(stderr, "verify", err)
 	}
@@ -121,6 +134,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		SkipAudienceCheck: f.skipAudience,
 		Algorithms:        f.algs.vals,
 		Leeway:            f.leeway,
+		RequiredType:      f.typ,
 		TokenCache:        verify.TokenCacheConfig{Disable: true},
 	})
 	if err != nil {
@@ -145,6 +159,9 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	keys.src = cache
 
 	claims, err := v.Verify(ctx, token, verify.Scopes{AllOf: f.scopes.vals})
+	if err == nil && f.nonce != "" {
+		err = claims.CheckNonce(f.nonce)
+	}
 	if err != nil {
 		return reportRejection(stderr, err)
 	}

@@ -108,6 +108,11 @@ func TestVerifyReasons(t *testing.T) {
 			nil, "invalid_issuer", "trailing slash"},
 		{"invalid_audience", s.AccessToken(testClient), []string{"--audience", "other-api"}, "invalid_audience", "other-api"},
 		{"insufficient_scope", s.AccessToken(testClient, "a"), []string{"--scope", "a b"}, "insufficient_scope", `need "a b"`},
+		{"invalid_type", s.AccessToken(testClient), []string{"--type", "at+jwt"}, "invalid_type", ""},
+		{"invalid_nonce", s.IDToken(testClient, "n-1", "+4799999999"), []string{"--audience", testClient, "--nonce", "n-2"},
+			"invalid_nonce", "nonce does not match"},
+		{"missing_claim nonce", s.IDToken(testClient, "", ""), []string{"--audience", testClient, "--nonce", "n-1"},
+			"missing_claim", "no nonce"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +173,9 @@ func TestVerifyValidVariants(t *testing.T) {
 			strings.Replace(s.JWKSURL(), "127.0.0.1", "localhost", 1), "--allow-http", "--skip-audience", tok}},
 		{"scopes", "", append(baseArgs(s), "--scope", "a", "--scope", "b", tok)},
 		{"more algs", "", append(baseArgs(s), "--alg", "ES256,RS256", tok)},
+		{"typ JWT required", "", append(baseArgs(s), "--type", "jwt", tok)},
+		{"ID token with nonce", "", []string{"verify", "--issuer", s.Issuer(), "--allow-http", "--audience", testClient,
+			"--nonce", "n-1", s.IDToken(testClient, "n-1", "")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,7 +183,7 @@ func TestVerifyValidVariants(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d, stderr %q; want 0", code, errs)
 			}
-			if !strings.Contains(out, `"client_id": "`+testClient+`"`) {
+			if !strings.Contains(out, `"iss": "`+s.Issuer()+`"`) {
 				t.Errorf("stdout = %q, want the claims", out)
 			}
 		})
@@ -200,6 +208,8 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"bad duration", "", append(baseArgs(s), "--leeway", "5 parsecs", tok), `invalid value "5 parsecs" for flag -leeway`},
 		{"leeway too large", "", append(baseArgs(s), "--leeway", "10m", tok), "Leeway 10m0s outside"},
 		{"negative timeout", "", append(baseArgs(s), "--timeout", "-1s", tok), "--timeout must be positive"},
+		{"empty nonce", "", append(baseArgs(s), "--nonce", "", tok), "--nonce is empty"},
+		{"empty type", "", append(baseArgs(s), "--type=", tok), "--type is empty"},
 		{"no issuer", "", []string{"verify", "--allow-http", "--skip-audience", tok}, "--issuer is required"},
 		{"no audience decision", "", []string{"verify", "--issuer", s.Issuer(), "--allow-http", tok}, "--skip-audience"},
 		{"audience and skip", "", append(baseArgs(s), "--audience", "x", tok), "exclude each other"},
