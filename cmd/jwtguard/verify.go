@@ -58,7 +58,8 @@ Exit codes:
      invalid_issuer, invalid_audience, invalid_type, invalid_nonce,
      insufficient_scope
   2  usage or configuration error (message and a hint on standard error)
-  3  keys unavailable: the discovery document or JWKS could not be fetched;
+  3  keys unavailable: the discovery document or JWKS could not be fetched or
+     was refused (e.g. discovery names "https://x/" and --issuer is "https://x");
      one line on standard error:  unavailable: <detail>
 
 Examples:

@@ -279,6 +279,12 @@ func TestVerifyUnavailable(t *testing.T) {
 			s.SetFault(issuertest.Fault{Delay: time.Minute})
 			return []string{"--timeout", "300ms"}
 		}, "deadline exceeded"},
+		{"issuer without its trailing slash", func(s *issuertest.Server) []string {
+			return []string{"--issuer", s.URL()}
+		}, "names issuer"},
+		{"no discovery at that issuer", func(s *issuertest.Server) []string {
+			return []string{"--issuer", s.URL() + "/tenant/"}
+		}, "unexpected status 404"},
 		{"server closed", func(s *issuertest.Server) []string {
 			s.Close()
 			return nil
