@@ -164,7 +164,8 @@ func (i *Interceptor) Stream() grpc.StreamServerInterceptor {
 // auth.StreamServerInterceptor. It applies the same rules as Unary and
 // Stream, taking the method from grpc.Method(ctx); called outside an RPC
 // it refuses with codes.Internal (ErrNoMethod) rather than guess the
-// method's requirement.
+// method's requirement. Note that go-grpc-middleware calls a service's
+// AuthFuncOverride, when it has one, instead of AuthFunc.
 func (i *Interceptor) AuthFunc(ctx context.Context) (context.Context, error) {
 	method, ok := grpc.Method(ctx)
 	if !ok {

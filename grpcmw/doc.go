@@ -1,0 +1,82 @@
+// Package grpcmw puts OAuth 2.0 bearer-token verification in front of gRPC
+// services, with the same verifier and the same token parsing as httpmw.
+//
+// An [Interceptor] is built from a [verify.Verifier] with [New] and
+// installed as a unary and a stream server interceptor:
+//
+//	i, err := grpcmw.New(grpcmw.Config{
+//		Verifier:     v,
+//		Methods:      map[string]verify.Scopes{"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}}},
+//		DenyUnlisted: true,
+//		Skip:         grpcmw.SkipHealthAndReflection,
+//	})
+//	srv := grpc.NewServer(
+//		grpc.ChainUnaryInterceptor(i.Unary()),
+//		grpc.ChainStreamInterceptor(i.Stream()),
+//	)
+//
+// Handlers read the verified claims with [verify.FromContext], from the
+// unary handler's context or from the stream's Context(). Servers that
+// already compose with go-grpc-middleware use [Interceptor.AuthFunc] with
+// its auth.UnaryServerInterceptor and auth.StreamServerInterceptor instead.
+//
+// # Rules per method
+//
+// [Config.Methods] maps full method names to the scopes a token needs
+// ([verify.Scopes]: all-of and any-of; the zero value means any valid
+// token). [MethodScopes] builds that map from a string method option in
+// the service's .proto files, such as wgtwo's option (wgtwo.scope) =
+// "…", so that the scope table lives next to the RPCs it protects.
+//
+// A method missing from Methods is "token-only" by default: it needs a
+// valid token and no particular scope. [Config.DenyUnlisted] refuses such
+// methods instead (PermissionDenied, after the token is verified); use it
+// when every method is listed, so that a forgotten entry fails closed.
+// [Config.Skip] lets selected methods through without any check, e.g.
+// health checks.
+//
+// # Answers
+//
+// The token is the single "authorization" metadata value "Bearer <token>".
+// Refusals, in the classes of RFC 6750 and gRPC's status-code guidance:
+//
+//	no credentials, or another scheme                  Unauthenticated   "missing or invalid token"
+//	malformed or ambiguous credentials (two values…)   Unauthenticated   "missing or invalid token"
+//	bad token (any verifier reason)                    Unauthenticated   "missing or invalid token"
+//	token lacks the method's scopes                    PermissionDenied  "insufficient scope"
+//	method unlisted and DenyUnlisted set (valid token) PermissionDenied  "insufficient scope"
+//	signing keys unavailable                           Unavailable       "authentication temporarily unavailable"
+//
+// When the verifier gave up on keys because the RPC's own deadline passed
+// or the client canceled, the answer is DeadlineExceeded or Canceled
+// instead of Unavailable. Messages are fixed; the exact cause (an error
+// matching [ErrMissingToken], [ErrInvalidRequest], [ErrUnlistedMethod] or
+// [ErrNoMethod], or a *verify.Error with its Reason) goes only to
+// [Config.OnReject] and to the verifier's OnDecision hook, never to the
+// client.
+//
+// # Security
+//
+// Checked here: on every RPC not skipped, exactly one "authorization"
+// value with the Bearer scheme (case-insensitive) and exactly one token in
+// the RFC 6750 b64token alphabet; several values, or a Bearer value beside
+// another scheme, are refused rather than guessed between. The token is
+// then checked by the verifier (signature, issuer, audience, lifetime,
+// type: see package verify) together with the method's scopes, compared
+// exactly. Unknown and unlisted methods never pass without a valid token;
+// with DenyUnlisted they do not pass at all. AuthFunc run outside an RPC,
+// where the method cannot be known, refuses with Internal rather than
+// apply no requirement.
+//
+// Not checked: a stream is authorized once, when it opens; a token that
+// expires or is revoked while the stream is open does not end it (bound
+// stream lifetimes on the server if that matters). Skip bypasses every
+// check for the methods it selects: keep it narrow. SkipHealthAndReflection
+// also opens server reflection, which discloses the API's schema. The
+// interceptor does not require transport security: grpc-go clients refuse
+// to send per-RPC OAuth credentials without TLS, but other clients may, so
+// serve over TLS. Tokens are bearer tokens: a stolen token cannot be told
+// apart (no DPoP or mTLS binding). Token size is bounded by the verifier
+// (verify.Config.MaxTokenBytes) and by grpc's MaxHeaderListSize; parsing
+// is linear in the metadata size.
+package grpcmw
