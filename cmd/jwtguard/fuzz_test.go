@@ -8,10 +8,10 @@ import (
 )
 
 // FuzzTokenArg feeds arbitrary standard input (attacker-influenced: tokens
-// are pasted from logs and headers) through token extraction and the
-// one-line rendering used for verdicts.
+// are pasted from logs and headers) through token extraction, the
+// unverified iss hint and the one-line rendering used for verdicts.
 func FuzzTokenArg(f *testing.F) {
-	for _, s := range []string{"", "-", " Bearer abc.def.ghi\n", "bearer", "BEARER  x", "a\x00b", "\u2028tok\u00a0"} {
+	for _, s := range []string{"", "-", " Bearer abc.def.ghi\n", "bearer", "BEARER  x", "a\x00b", "e30.eyJpc3MiOiJ4XG4ifQ.c2ln", "\u2028tok\u00a0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -23,6 +23,9 @@ func FuzzTokenArg(f *testing.F) {
 			if len(tok) > len(in) {
 				t.Errorf("tokenArg(%q) = %q grew", in, tok)
 			}
+		}
+		if iss := unverifiedIssuer(in); strings.IndexFunc(iss, unicode.IsControl) >= 0 {
+			t.Errorf("unverifiedIssuer(%q) = %q keeps a control character", in, iss)
 		}
 		line := oneLine(in)
 		if strings.IndexFunc(line, unicode.IsControl) >= 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -107,6 +108,11 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	token, err := tokenArg(pos, stdin)
 	if err == nil {
 		err = f.check()
+		if err != nil && f.issuer == "" {
+			if iss := unverifiedIssuer(token); iss != "" {
+				err = usagef("%v; this token claims iss %q (unverified)", err, iss)
+			}
+		}
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		if err == nil && fl.Value.String() == "" {
@@ -352,4 +358,25 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// unverifiedIssuer returns the token's "iss" without verifying anything,
+// only to suggest an --issuer value. It returns "" when the token does not
+// decode.
+func unverifiedIssuer(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || len(parts[1]) > 64<<10 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(payload, &c) != nil || len(c.Iss) > 256 {
+		return ""
+	}
+	return oneLine(c.Iss)
 }
