@@ -55,30 +55,45 @@ func (p *scanner) peek() byte {
 	return 0
 }
 
+// plainByte marks the bytes a string may contain without a closer look:
+// printable ASCII except '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str reads a string and returns its raw content (between the quotes,
 // escapes untouched) and whether it contains escapes.
 func (p *scanner) str() (raw string, esc, ok bool) {
-	if p.i >= len(p.s) || p.s[p.i] != '"' {
+	s := p.s
+	if p.i >= len(s) || s[p.i] != '"' {
 		return "", false, p.fail("expected a string")
 	}
 	start := p.i + 1
 	i := start
-	for i < len(p.s) {
-		c := p.s[i]
-		switch {
+	for {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			return "", false, p.fail("unterminated string")
+		}
+		switch c := s[i]; {
 		case c == '"':
 			p.i = i + 1
-			return p.s[start:i], esc, true
+			return s[start:i], esc, true
 		case c == '\\':
 			esc = true
-			if i+1 >= len(p.s) {
+			if i+1 >= len(s) {
 				return "", false, p.fail("unterminated escape")
 			}
-			switch p.s[i+1] {
+			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				r, ok := hex4(p.s, i+2)
+				r, ok := hex4(s, i+2)
 				if !ok {
 					return "", false, p.fail(`bad \u escape`)
 				}
@@ -87,10 +102,10 @@ func (p *scanner) str() (raw string, esc, ok bool) {
 					if r >= 0xDC00 {
 						return "", false, p.fail("lone low surrogate")
 					}
-					if i+1 >= len(p.s) || p.s[i] != '\\' || p.s[i+1] != 'u' {
+					if i+1 >= len(s) || s[i] != '\\' || s[i+1] != 'u' {
 						return "", false, p.fail("lone high surrogate")
 					}
-					r2, ok := hex4(p.s, i+2)
+					r2, ok := hex4(s, i+2)
 					if !ok || r2 < 0xDC00 || r2 > 0xDFFF {
 						return "", false, p.fail("lone high surrogate")
 					}
@@ -101,17 +116,14 @@ func (p *scanner) str() (raw string, esc, ok bool) {
 			}
 		case c < 0x20:
 			return "", false, p.fail("control character in string")
-		case c < utf8.RuneSelf:
-			i++
 		default:
-			r, size := utf8.DecodeRuneInString(p.s[i:])
+			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size <= 1 {
 				return "", false, p.fail("invalid UTF-8")
 			}
 			i += size
 		}
 	}
-	return "", false, p.fail("unterminated string")
 }
 
 // stringValue reads a string value and returns it unescaped. It allocates

@@ -38,17 +38,17 @@ func decodeB64(dst []byte, s string) (int, bool) {
 	if decodedLen(len(s)) < 0 {
 		return 0, false
 	}
-	n := 0
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
+	n, i := 0, 0
+	var acc byte // ORs every table value: bit 7 or 6 set means invalid
+	for ; i+4 <= len(s) && n+3 <= len(dst); i += 4 {
 		a, b, c, d := b64Values[s[i]], b64Values[s[i+1]], b64Values[s[i+2]], b64Values[s[i+3]]
-		if a|b|c|d == 0xFF || (a|b|c|d)&0xC0 != 0 {
-			return 0, false
-		}
-		dst[n] = a<<2 | b>>4
-		dst[n+1] = b<<4 | c>>2
-		dst[n+2] = c<<6 | d
+		acc |= a | b | c | d
+		v := uint(a)<<18 | uint(b)<<12 | uint(c)<<6 | uint(d)
+		dst[n], dst[n+1], dst[n+2] = byte(v>>16), byte(v>>8), byte(v)
 		n += 3
+	}
+	if acc&0xC0 != 0 || i+4 <= len(s) {
+		return 0, false
 	}
 	switch len(s) - i {
 	case 2:

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,55 @@ func BenchmarkVerifyCold(b *testing.B) { benchVerify(b, false) }
 
 // BenchmarkVerifyWarm verifies the same token again: a token-cache hit.
 func BenchmarkVerifyWarm(b *testing.B) { benchVerify(b, true) }
+
+// BenchmarkColdVsFloor alternates the bare RSA floor and a cold Verify of
+// the same token and reports the median of each, their ratio, and the
+// ratio of the fastest runs. On a
+// shared machine whose load changes from second to second, alternating
+// and taking medians compares the two under the same conditions, which
+// separate benchmarks run seconds apart cannot.
+func BenchmarkColdVsFloor(b *testing.B) {
+	ctx := context.Background()
+	need := Scopes{AllOf: []string{testScope1}}
+	for _, k := range benchKeys {
+		priv := k.priv()
+		tok := benchToken(b, priv)
+		i := strings.LastIndexByte(tok, '.')
+		hashed := sha256.Sum256([]byte(tok[:i]))
+		sig := decodeSeg(b, tok[i+1:])
+		v := benchVerifier(b, priv, false)
+		b.Run(k.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var floor, cold []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if err := rsa.VerifyPKCS1v15(&priv.PublicKey, crypto.SHA256, hashed[:], sig); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if _, err := v.Verify(ctx, tok, need); err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				floor, cold = append(floor, t1.Sub(t0)), append(cold, t2.Sub(t1))
+			}
+			f, c := median(floor), median(cold)
+			b.ReportMetric(float64(f.Nanoseconds()), "floor-ns")
+			b.ReportMetric(float64(c.Nanoseconds()), "cold-ns")
+			b.ReportMetric(float64(c)/float64(f), "cold/floor")
+			// The fastest of each is the cost with the least interference.
+			b.ReportMetric(float64(slices.Min(cold))/float64(slices.Min(floor)), "min-cold/floor")
+		})
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
 
 // BenchmarkVerifyRefused measures the cheap refusals that never reach a
 // key: what a flood of junk or expired tokens costs.
