@@ -10,6 +10,8 @@
 # output at this path; it is not committed). The storm always runs with
 # -benchtime=10000x (each of the 10 000 random kids once) and the memory
 # benchmark with -benchtime=1x. benchstat is the pinned tool in go.mod.
+# notes.md (hand-written: what the profiles show for missed targets) is
+# appended to RESULTS.md so the analysis survives regeneration.
 # REV names the measured jwtguard commit in RESULTS.md (default: git HEAD,
 # marked "+ uncommitted changes" when the tree is dirty; set it when running
 # from an exported tree).
@@ -46,6 +48,6 @@ if [ -n "${RAW:-}" ]; then cp "$raw" "$RAW"; fi
 
 go tool benchstat -format csv "$raw" >"$tmp/stat.csv" 2>"$tmp/benchstat.log"
 go run ./internal/report -csv "$tmp/stat.csv" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
-  -load "before: $load_before; after: $load_after" -rev "$REV" >"$tmp/RESULTS.md"
+  -load "before: $load_before; after: $load_after" -rev "$REV" -notes notes.md >"$tmp/RESULTS.md"
 mv "$tmp/RESULTS.md" RESULTS.md
 echo "wrote $(pwd)/RESULTS.md"

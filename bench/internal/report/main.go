@@ -34,6 +34,10 @@ var goTestCPU string
 // on a shared machine, other work skews every number, peers and ours alike.
 var loadAvg string
 
+// notesPath is a hand-written markdown file (notes.md) appended verbatim:
+// the analysis of missed targets survives regeneration.
+var notesPath string
+
 // treeRev names the jwtguard tree measured, e.g. "abc123 (clean)".
 var treeRev string
 
@@ -52,6 +56,7 @@ func main() {
 	benchtime := flag.String("benchtime", "", "go test -benchtime used (for the header)")
 	raw := flag.String("raw", "", "raw go test output (for its cpu: line)")
 	flag.StringVar(&loadAvg, "load", "", "load averages during the run, as run.sh saw them")
+	flag.StringVar(&notesPath, "notes", "", "hand-written notes appended to the report, if the file exists")
 	flag.StringVar(&treeRev, "rev", "", "the jwtguard commit measured (default: git rev-parse HEAD)")
 	flag.Parse()
 	if *raw != "" {
@@ -245,6 +250,14 @@ func write(w *bytes.Buffer, r results, count, benchtime string) {
 	}
 
 	writeTargets(w, r)
+
+	if notesPath != "" {
+		if b, err := os.ReadFile(notesPath); err == nil {
+			fmt.Fprintf(w, "\n")
+			w.Write(bytes.TrimSpace(b))
+			fmt.Fprintf(w, "\n")
+		}
+	}
 }
 
 // writeRow writes one library row: seq ns/op, the extra column, B/op and
@@ -300,7 +313,8 @@ func writeTargets(w *bytes.Buffer, r results) {
 		cold, hc := r.ns(v + "jwtguard-cold/mode=seq")
 		ca, _ := r.get("allocs/op", v+"jwtguard-cold/mode=seq")
 		check("cold ≤ 1.10 × floor", k.title, fmt.Sprintf("%.2f×", cold/floor), cold <= 1.10*floor, hf && hc)
-		check("cold ≤ 20 allocs/op", k.title, fmt.Sprintf("%.0f", ca.center), ca.center <= 20, hc)
+		fa, _ := r.get("allocs/op", v+"floor/mode=seq")
+		check("cold ≤ 20 allocs/op", k.title, fmt.Sprintf("%.0f (floor alone: %.0f)", ca.center, fa.center), ca.center <= 20, hc)
 		warm, hw := r.ns(v + "jwtguard-warm/mode=seq")
 		wa, _ := r.get("allocs/op", v+"jwtguard-warm/mode=seq")
 		check("warm ≤ 300 ns/op", k.title, fmt.Sprintf("%.0f ns", warm), warm <= 300, hw)
