@@ -74,8 +74,8 @@ func serve(srv *grpc.Server) (*grpc.ClientConn, func()) {
 	return cc, func() { cc.Close(); srv.Stop(); <-done }
 }
 
-// call invokes UnaryCall with token (none when "") and prints the outcome.
-func call(cc *grpc.ClientConn, token string) {
+// callExample invokes UnaryCall with token (none when "") and prints the outcome.
+func callExample(cc *grpc.ClientConn, token string) {
 	ctx := context.Background()
 	if token != "" {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
@@ -116,9 +116,9 @@ func Example() {
 	))
 	defer stop()
 
-	call(cc, "")
-	call(cc, iss.AccessToken("my-client", "subscription.read"))
-	call(cc, iss.AccessToken("my-client", "sms.text:send_to_subscriber"))
+	callExample(cc, "")
+	callExample(cc, iss.AccessToken("my-client", "subscription.read"))
+	callExample(cc, iss.AccessToken("my-client", "sms.text:send_to_subscriber"))
 	h, err := healthpb.NewHealthClient(cc).Check(context.Background(), &healthpb.HealthCheckRequest{})
 	fmt.Println("health:", h.GetStatus(), err)
 	// Output:
@@ -148,8 +148,8 @@ func ExampleInterceptor_AuthFunc() {
 	))
 	defer stop()
 
-	call(cc, "")
-	call(cc, iss.AccessToken("my-client"))
+	callExample(cc, "")
+	callExample(cc, iss.AccessToken("my-client"))
 	// Output:
 	// Unauthenticated: missing or invalid token
 	// hello my-client
