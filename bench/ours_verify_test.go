@@ -129,6 +129,7 @@ var memTokens = sync.OnceValue(func() []string {
 func BenchmarkTokenCacheMemory(b *testing.B) {
 	tokens := memTokens()
 	b.Run(fmt.Sprintf("tokens=%d", len(tokens)), func(b *testing.B) {
+		b.ReportAllocs()
 		srv := newJWKSServer(b)
 		ctx := context.Background()
 		var perToken float64
