@@ -157,3 +157,25 @@ func jsonv2Valid(s string) bool {
 }
 
 var _ jwks.Source = rogueSource{}
+
+// TestDecodeB64RoundTrip decodes every length up to 64 bytes, covering the
+// 8-character, 4-character and tail paths and exact-size buffers.
+func TestDecodeB64RoundTrip(t *testing.T) {
+	for n := range 64 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(i*37 + n)
+		}
+		s := base64.RawURLEncoding.EncodeToString(src)
+		dst := make([]byte, decodedLen(len(s)))
+		m, ok := decodeB64(dst, s)
+		if !ok || string(dst[:m]) != string(src) {
+			t.Fatalf("decodeB64(%q) = %x, %v; want %x", s, dst[:m], ok, src)
+		}
+		if n > 0 {
+			if _, ok := decodeB64(dst[:len(dst)-1], s); ok {
+				t.Fatalf("decodeB64 into a short buffer succeeded (n=%d)", n)
+			}
+		}
+	}
+}

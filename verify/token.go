@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 )
@@ -35,39 +36,59 @@ func decodedLen(n int) int {
 // skips \r and \n). Non-zero trailing bits are refused. FuzzBase64 checks it
 // against the standard library.
 func decodeB64(dst []byte, s string) (int, bool) {
-	if decodedLen(len(s)) < 0 {
+	if decodedLen(len(s)) < 0 || len(dst) < decodedLen(len(s)) {
 		return 0, false
 	}
-	n, i := 0, 0
+	t := &b64Values
+	out := dst
 	var acc byte // ORs every table value: bit 7 or 6 set means invalid
-	for ; i+4 <= len(s) && n+3 <= len(dst); i += 4 {
-		a, b, c, d := b64Values[s[i]], b64Values[s[i+1]], b64Values[s[i+2]], b64Values[s[i+3]]
+	// 8 characters → 6 bytes, written as one 8-byte store while there is
+	// room for the 2 spare bytes.
+	for len(s) >= 8 && len(out) >= 8 {
+		c0, c1, c2, c3, c4, c5, c6, c7 := t[s[0]], t[s[1]], t[s[2]], t[s[3]], t[s[4]], t[s[5]], t[s[6]], t[s[7]]
+		acc |= c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7
+		v := uint64(c0)<<58 | uint64(c1)<<52 | uint64(c2)<<46 | uint64(c3)<<40 |
+			uint64(c4)<<34 | uint64(c5)<<28 | uint64(c6)<<22 | uint64(c7)<<16
+		binary.BigEndian.PutUint64(out, v)
+		s, out = s[8:], out[6:]
+	}
+	for len(s) >= 4 && len(out) >= 3 {
+		a, b, c, d := t[s[0]], t[s[1]], t[s[2]], t[s[3]]
 		acc |= a | b | c | d
 		v := uint(a)<<18 | uint(b)<<12 | uint(c)<<6 | uint(d)
-		dst[n], dst[n+1], dst[n+2] = byte(v>>16), byte(v>>8), byte(v)
-		n += 3
+		out[0], out[1], out[2] = byte(v>>16), byte(v>>8), byte(v)
+		s, out = s[4:], out[3:]
 	}
-	if acc&0xC0 != 0 || i+4 <= len(s) {
+	if acc&0xC0 != 0 {
 		return 0, false
 	}
-	switch len(s) - i {
+	switch len(s) {
+	case 0:
 	case 2:
-		a, b := b64Values[s[i]], b64Values[s[i+1]]
+		if len(out) < 1 {
+			return 0, false
+		}
+		a, b := t[s[0]], t[s[1]]
 		if (a|b)&0xC0 != 0 || b&0x0F != 0 {
 			return 0, false
 		}
-		dst[n] = a<<2 | b>>4
-		n++
+		out[0] = a<<2 | b>>4
+		out = out[1:]
 	case 3:
-		a, b, c := b64Values[s[i]], b64Values[s[i+1]], b64Values[s[i+2]]
+		if len(out) < 2 {
+			return 0, false
+		}
+		a, b, c := t[s[0]], t[s[1]], t[s[2]]
 		if (a|b|c)&0xC0 != 0 || c&0x03 != 0 {
 			return 0, false
 		}
-		dst[n] = a<<2 | b>>4
-		dst[n+1] = b<<4 | c>>2
-		n += 2
+		out[0] = a<<2 | b>>4
+		out[1] = b<<4 | c>>2
+		out = out[2:]
+	default:
+		return 0, false
 	}
-	return n, true
+	return len(dst) - len(out), true
 }
 
 // parsed is a token after the shape and header checks (steps 1–3).
