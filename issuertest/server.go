@@ -94,6 +94,12 @@ type Config struct {
 
 	// Now is the clock for iat, nbf, exp and "expires". nil means time.Now.
 	Now func() time.Time
+
+	// Addr is the TCP address to listen on, e.g. "127.0.0.1:8444", for an
+	// issuer whose URL other processes are configured with. "" means a
+	// random loopback port, as httptest uses. NewServer panics if it
+	// cannot listen.
+	Addr string
 }
 
 // Client is an OAuth 2.0 client registered with [Server.AddClient].
@@ -205,6 +211,15 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
 	s.mux.HandleFunc("POST /oauth2/token", s.serveToken)
 	s.ts = httptest.NewUnstartedServer(s.mux)
+	if cfg.Addr != "" {
+		l, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			s.ts.Listener.Close()
+			panic(fmt.Sprintf("issuertest: Config.Addr: %v", err))
+		}
+		s.ts.Listener.Close()
+		s.ts.Listener = l
+	}
 	// Close cancels every request context, which ends Fault delays.
 	base, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

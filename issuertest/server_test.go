@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -573,4 +574,37 @@ func TestCloseIsIdempotent(t *testing.T) {
 	if _, err := s.Client().Get(s.JWKSURL()); err == nil {
 		t.Error("GET after Close succeeded")
 	}
+}
+
+func TestAddr(t *testing.T) {
+	// Reserve a port, then hand it to the server: the server must serve on
+	// exactly that address.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	s := NewServer(Config{Addr: addr})
+	defer s.Close()
+	if want := "http://" + addr; s.URL() != want {
+		t.Errorf("URL() = %q, want %q", s.URL(), want)
+	}
+	resp, err := s.Client().Get("http://" + addr + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET jwks on %s: status %d", addr, resp.StatusCode)
+	}
+
+	// The address is now taken: a second server must refuse loudly.
+	defer func() {
+		if recover() == nil {
+			t.Error("NewServer on an address in use did not panic")
+		}
+	}()
+	NewServer(Config{Addr: addr}).Close()
 }
