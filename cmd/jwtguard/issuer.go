@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -27,7 +28,7 @@ and secret and example commands. Its signing keys are public test keys:
 never trust this issuer outside tests.
 
 Flags:
-  --addr HOST:PORT        listen address (default 127.0.0.1:0, a free port).
+  --addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port).
                           Only a loopback host with port 0 is supported for now.
   --tls                   serve HTTPS with a self-signed certificate.
   --cert-out FILE         write that certificate (PEM) to FILE, for clients'
@@ -83,7 +84,10 @@ func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	s := issuertest.NewServer(issuertest.Config{TLS: useTLS})
+	s, err := startIssuer(issuertest.Config{TLS: useTLS, Addr: addr})
+	if err != nil {
+		return usageFail(stderr, "issuer", err)
+	}
 	defer s.Close()
 	s.AddClient(issuertest.Client{ID: clientID, Secret: secret, Scopes: scopes.vals, AuthMethod: issuertest.AuthMethodAny})
 	if certOut != "" {
@@ -99,8 +103,19 @@ func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitOK
 }
 
-// checkIssuerAddr accepts a loopback host and port 0: issuertest listens on
-// 127.0.0.1 at a free port and cannot yet bind a given address.
+// startIssuer starts the test issuer, turning its panic on an address it
+// cannot listen on (in use, not local) into a usage error.
+func startIssuer(cfg issuertest.Config) (s *issuertest.Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = usagef("--addr %q: %v", cfg.Addr, r)
+		}
+	}()
+	return issuertest.NewServer(cfg), nil
+}
+
+// checkIssuerAddr accepts a loopback host and any port (0 picks a free one):
+// the test issuer's keys are public, so it must not listen beyond loopback.
 func checkIssuerAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -109,8 +124,8 @@ func checkIssuerAddr(addr string) error {
 	if !isLoopback(host) {
 		return usagef("--addr %q: the test issuer listens on loopback only", addr)
 	}
-	if port != "0" && port != "" {
-		return usagef("--addr %q: a fixed port is not supported yet; use port 0 and read the URL printed at start", addr)
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("--addr %q: bad port", addr)
 	}
 	return nil
 }

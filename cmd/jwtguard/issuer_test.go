@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -155,7 +156,7 @@ func TestIssuerUsageErrors(t *testing.T) {
 		{"positional", []string{"extra"}, `unexpected argument "extra"`},
 		{"bad flag", []string{"--port", "1"}, "flag provided but not defined"},
 		{"non-loopback addr", []string{"--addr", "0.0.0.0:0"}, "loopback only"},
-		{"fixed port", []string{"--addr", "127.0.0.1:4444"}, "fixed port is not supported"},
+		{"bad port", []string{"--addr", "127.0.0.1:http"}, "bad port"},
 		{"malformed addr", []string{"--addr", "localhost"}, "missing port"},
 		{"cert-out without tls", []string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
 	}
@@ -180,5 +181,29 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestIssuerFixedAddr(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+
+	// While l holds the port, the issuer cannot listen: a usage error, not a panic.
+	code, out, errs := runCLI(t, "", "issuer", "--addr", addr)
+	if code != exitUsage || out != "" || !strings.Contains(errs, addr) {
+		t.Errorf("address in use: exit %d stdout %q stderr %q; want %d naming %s", code, out, errs, exitUsage, addr)
+	}
+
+	// Once free, the issuer serves on exactly that address.
+	l.Close()
+	info, stop := startIssuerCmd(t, "--addr", addr)
+	if want := "http://" + addr; info["URL"] != want {
+		t.Errorf("URL %q, want %q", info["URL"], want)
+	}
+	if code, errs := stop(); code != exitOK {
+		t.Errorf("stop: exit %d, stderr %q", code, errs)
 	}
 }
