@@ -50,6 +50,7 @@ type tokenCache struct {
 	fifo    []*cacheEntry
 	entries int
 	bytes   int64
+	seq     uint64 // insertion counter: lower is older
 }
 
 type bucket [bucketSlots]atomic.Pointer[cacheEntry]
@@ -62,6 +63,7 @@ type cacheEntry struct {
 	key    *jwks.Key   // the key pointer that verified the token
 	src    jwks.Source // the issuer's source
 	size   int64
+	seq    uint64
 	dead   bool
 }
 
@@ -173,38 +175,21 @@ func (tc *tokenCache) add(token string, c *Claims, k *jwks.Key, src jwks.Source)
 		}
 	}
 	if slot < 0 { // bucket full: evict its oldest entry
-		oldest := b[0].Load()
+		oldest := 0
 		for i := 1; i < len(b); i++ {
-			if tc.olderLocked(b[i].Load(), oldest) {
-				oldest = b[i].Load()
+			if b[i].Load().seq < b[oldest].Load().seq {
+				oldest = i
 			}
 		}
-		tc.removeLocked(oldest)
-		for i := range b {
-			if b[i].Load() == nil {
-				slot = i
-				break
-			}
-		}
+		tc.removeLocked(b[oldest].Load())
+		slot = oldest
 	}
+	tc.seq++
+	ent.seq = tc.seq
 	b[slot].Store(ent)
 	tc.fifo = append(tc.fifo, ent)
 	tc.entries++
 	tc.bytes += ent.size
-}
-
-// olderLocked reports whether a was inserted before b: the FIFO order.
-// Buckets are small and this only runs when one is full.
-func (tc *tokenCache) olderLocked(a, b *cacheEntry) bool {
-	for _, e := range tc.fifo {
-		switch e {
-		case a:
-			return true
-		case b:
-			return false
-		}
-	}
-	return false
 }
 
 func (tc *tokenCache) remove(ent *cacheEntry) {

@@ -389,3 +389,27 @@ func TestTokenCacheFollowerGivesUp(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenCacheFullBucket: when every slot of a bucket is taken, the
+// bucket's oldest entry makes room.
+func TestTokenCacheFullBucket(t *testing.T) {
+	tc := newTokenCache(TokenCacheConfig{MaxEntries: 4}) // one bucket
+	tc.maxEntries = 100                                  // so only the bucket limits
+	if len(tc.buckets) != 1 {
+		t.Fatalf("%d buckets", len(tc.buckets))
+	}
+	key := testKey(t, testKID, "RS256", testkeys.RSA2048(0).Public())
+	toks := make([]string, bucketSlots+2)
+	for i := range toks {
+		toks[i] = fmt.Sprintf("token-%02d", i)
+		tc.add(toks[i], &Claims{}, key, nil)
+	}
+	if n, _ := tc.len(); n != bucketSlots {
+		t.Fatalf("%d entries, want %d", n, bucketSlots)
+	}
+	for i, tok := range toks {
+		if got, want := tc.find(tc.hash(tok), tok) != nil, i >= 2; got != want {
+			t.Errorf("token %d cached=%v, want %v", i, got, want)
+		}
+	}
+}
