@@ -210,7 +210,9 @@ func (i *Interceptor) reject(ctx context.Context, method string, err error) erro
 }
 
 // statusFor maps a refusal to the client's status: a fixed message and the
-// code of attacks.md's error-class table.
+// gRPC code for its RFC 6750 error class (missing, invalid_request and
+// invalid_token: Unauthenticated; insufficient_scope: PermissionDenied;
+// keys unavailable: Unavailable).
 func statusFor(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, ErrUnlistedMethod):
