@@ -201,6 +201,8 @@ func TestE2ERotation(t *testing.T) {
 	var requests, failed atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	halt := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	t.Cleanup(halt) // also when a Fatal below ends the test early
 	worker := func(c *http.Client, method, path string) {
 		defer wg.Done()
 		for {
@@ -265,8 +267,7 @@ func TestE2ERotation(t *testing.T) {
 			}
 		}
 	}
-	close(stop)
-	wg.Wait()
+	halt()
 	if failed.Load() != 0 || len(e.failures()) != 0 {
 		t.Fatalf("%d of %d requests failed; failures: %v", failed.Load(), requests.Load(), e.failures())
 	}
