@@ -30,7 +30,9 @@
 // resource_metadata="…". Bodies are a short fixed text per status
 // (http.StatusText); the exact reason goes only to [Config.OnReject] (and
 // to the verifier's OnDecision hook), never to the client.
-// [Config.ErrorWriter] replaces the body writer.
+// [Config.ErrorWriter] replaces the body writer. A request whose context
+// ends while it waits for a key fetch also gets 503 (reason "unavailable");
+// its client has usually gone by then.
 //
 // Require behind Handler does not verify the token a second time: Handler
 // records the claims it verified, per Verifier, in the request context, and
@@ -44,7 +46,9 @@
 // token in the RFC 6750 b64token alphabet; two Authorization headers, two
 // tokens, or a token sent by two methods (header and query or cookie) are
 // refused with invalid_request rather than guessed between. The query
-// parameter and cookie sources are off unless configured. Tokens are then
+// parameter and cookie sources are off unless configured; the form-encoded
+// body parameter (RFC 6750 §2.2) is not supported, since reading it would
+// consume the body before the handler. Tokens are then
 // checked by the verifier (signature, issuer, audience, lifetime, type,
 // scopes: see package verify) on every request not skipped.
 //
