@@ -20,7 +20,8 @@ type Claims struct {
 	ClientID  string    // client_id
 	Nonce     string
 	// Scopes is the normalised union of "scope", "scp" and
-	// Config.ScopeClaims, in first-seen order, without duplicates.
+	// Config.ScopeClaims, read in that order, first occurrence kept,
+	// without duplicates or empty tokens.
 	Scopes []string
 	// KeyID and Algorithm are the JOSE header's kid and alg; Type is typ.
 	KeyID     string

@@ -148,7 +148,10 @@
 // TokenCache.Disable to verify every signature.
 //
 // Reads take no lock (atomic loads in a fixed table), so the hit path
-// scales across cores and allocates nothing.
+// scales across cores and allocates nothing. The table is allocated by New:
+// 16 bytes per allowed entry (160 KiB for the default 10 000 rounded to 256
+// KiB); a cached token costs about its length plus its payload plus 512
+// bytes.
 //
 // # Performance
 //
