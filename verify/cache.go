@@ -83,9 +83,15 @@ func newTokenCache(cfg TokenCacheConfig) *tokenCache {
 	if tc.maxBytes == 0 {
 		tc.maxBytes = DefaultTokenCacheBytes
 	}
-	// Two slots per entry keep buckets sparse.
-	n := 1
-	for n*bucketSlots < 2*tc.maxEntries {
+	// Two slots per entry keep buckets sparse. No more entries than
+	// MaxBytes/entryOverhead can ever be live, so a huge MaxEntries does
+	// not size a huge table.
+	live := int64(tc.maxEntries)
+	if byBytes := tc.maxBytes / entryOverhead; byBytes < live {
+		live = byBytes
+	}
+	n := int64(1)
+	for n*bucketSlots < 2*live {
 		n <<= 1
 	}
 	tc.buckets = make([]bucket, n)

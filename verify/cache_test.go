@@ -413,3 +413,24 @@ func TestTokenCacheFullBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenCacheTableSize: the table is sized by what can be live, so an
+// enormous MaxEntries does not allocate an enormous table.
+func TestTokenCacheTableSize(t *testing.T) {
+	tests := []struct {
+		name string
+		tc   TokenCacheConfig
+		max  int // buckets
+	}{
+		{"default", TokenCacheConfig{}, 4096},
+		{"huge-entries", TokenCacheConfig{MaxEntries: 1 << 40}, (DefaultTokenCacheBytes / entryOverhead) * 2 / bucketSlots},
+		{"small-bytes", TokenCacheConfig{MaxEntries: 1 << 20, MaxBytes: 64 << 10}, 64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if n := len(newTokenCache(tt.tc).buckets); n > tt.max {
+				t.Errorf("%d buckets, want ≤ %d", n, tt.max)
+			}
+		})
+	}
+}
