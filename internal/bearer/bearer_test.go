@@ -179,3 +179,24 @@ func TestIsToken(t *testing.T) {
 		})
 	}
 }
+
+var b64tokenRE = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+
+// TestIsTokenEveryPosition puts one bad byte at every position of tokens
+// longer than the eight-byte fast path, so each lane of the unrolled scan
+// is checked, as is the padding boundary.
+func TestIsTokenEveryPosition(t *testing.T) {
+	for n := 1; n <= 19; n++ {
+		for i := 0; i < n; i++ {
+			for _, bad := range []byte{' ', '!', '=', 0x80, 0} {
+				b := []byte(strings.Repeat("a", n))
+				b[i] = bad
+				s := string(b)
+				want := b64tokenRE.MatchString(s)
+				if got := IsToken(s); got != want {
+					t.Fatalf("IsToken(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
