@@ -24,9 +24,13 @@ func FuzzParseSet(f *testing.F) {
 			}
 			return
 		}
-		var doc struct{ Keys []json.RawMessage }
-		if json.Unmarshal(data, &doc) == nil && s.Len()+len(skipped) != len(doc.Keys) {
-			t.Fatalf("%d kept + %d skipped != %d JWKs", s.Len(), len(skipped), len(doc.Keys))
+		// Count the JWKs the way ParseSet reads them: the exact member
+		// "keys" (a struct field would also match "Keys" or "KEYS").
+		var doc map[string]json.RawMessage
+		var elems []json.RawMessage
+		if json.Unmarshal(data, &doc) == nil && json.Unmarshal(doc["keys"], &elems) == nil &&
+			s.Len()+len(skipped) != len(elems) {
+			t.Fatalf("%d kept + %d skipped != %d JWKs", s.Len(), len(skipped), len(elems))
 		}
 		seen := map[string]bool{}
 		for _, k := range s.Keys() {

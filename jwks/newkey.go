@@ -107,7 +107,7 @@ func (k *Key) describe() string {
 	return "OKP Ed25519"
 }
 
-// errFamily is returned by fitsFamily; the exported paths wrap it with detail.
+// familyError is returned by fitsFamily; the exported paths wrap it with detail.
 type familyError struct{}
 
 func (familyError) Error() string { return "wrong key family" }
