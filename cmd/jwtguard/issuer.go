@@ -28,8 +28,9 @@ and secret and example commands. Its signing keys are public test keys:
 never trust this issuer outside tests.
 
 Flags:
-  --addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port).
-                          Only a loopback host with port 0 is supported for now.
+  --addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port);
+                          a fixed port (e.g. 127.0.0.1:4444) keeps the issuer URL stable.
+                          Only loopback hosts are accepted.
   --tls                   serve HTTPS with a self-signed certificate.
   --cert-out FILE         write that certificate (PEM) to FILE, for clients'
                           trust stores and 'jwtguard verify --ca-file FILE'.
@@ -41,7 +42,8 @@ Flags:
 The client authenticates with HTTP Basic (client_secret_basic) or form fields
 (client_secret_post).
 
-Exit codes: 0 after a clean shutdown, 2 on usage errors.
+Exit codes: 0 after a clean shutdown, 2 on usage errors (including an --addr
+that is already in use).
 `
 
 func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -63,7 +63,7 @@
 //	--client-id ID          client id (default generated)
 //	--client-secret SECRET  client secret (default generated)
 //	--scope SCOPE           scopes the client may request (repeatable)
-//	--addr HOST:PORT        loopback listen address; only port 0 (a free port) for now
+//	--addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port)
 //
 // # demo
 //

@@ -364,7 +364,7 @@ func oneLine(s string) string {
 // only to suggest an --issuer value. It returns "" when the token does not
 // decode.
 func unverifiedIssuer(tok string) string {
-	parts := strings.Split(tok, ".")
+	parts := strings.SplitN(tok, ".", 4) // bounded: a token of dots must not cost a slice per dot
 	if len(parts) != 3 || len(parts[1]) > 64<<10 {
 		return ""
 	}
