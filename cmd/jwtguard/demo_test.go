@@ -14,8 +14,8 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo exit %d, want 0; stderr %q", code, errs)
 	}
-	if !strings.Contains(out, "PASS: all 13 checks matched") {
-		t.Errorf("no PASS summary for 13 checks")
+	if !strings.Contains(out, "PASS: all 14 checks matched") {
+		t.Errorf("no PASS summary for 14 checks")
 	}
 	for _, scenario := range []string{"allowed call", "missing token", "wrong scope", "expired token", "key rotation", "issuer outage"} {
 		for _, transport := range []string{"HTTP", "gRPC unary"} {
@@ -26,6 +26,9 @@ func TestDemo(t *testing.T) {
 	}
 	if !hasRow(out, "allowed call", "gRPC stream", "ok") {
 		t.Errorf("table has no gRPC stream row")
+	}
+	if !hasRow(out, "issuer outage", "JWKS refresh", "ok") {
+		t.Errorf("table has no row showing the refresh failed during the outage")
 	}
 	if strings.Contains(out, "FAIL") {
 		t.Errorf("table reports a FAIL row")
