@@ -488,21 +488,24 @@ func TestFaultCloseConn(t *testing.T) {
 // TestFaultDelayEndsOnClose: a request held by a long Delay must not keep
 // Close waiting, and the client must see an error rather than a 200.
 func TestFaultDelayEndsOnClose(t *testing.T) {
-	s := NewServer(Config{})
+	s := NewServer(Config{}) // no Cleanup: a Close that hangs must fail below, not hang there
 	s.SetFault(Fault{Delay: time.Hour})
-	got := make(chan error, 1)
+	got := make(chan error, 1) // nil: the GET got a response
 	go func() {
 		resp, err := s.Client().Get(s.JWKSURL())
 		if err == nil {
 			resp.Body.Close()
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		} else {
-			err = nil
 		}
 		got <- err
 	}()
-	for s.JWKSRequests() == 0 { // the handler is now in (or entering) its delay
-		runtime.Gosched()
+	for s.JWKSRequests() == 0 { // then the handler is in (or entering) its delay
+		select {
+		case err := <-got:
+			s.Close()
+			t.Fatalf("GET ended (err %v) before the server saw it", err)
+		default:
+			runtime.Gosched()
+		}
 	}
 	closed := make(chan struct{})
 	go func() { s.Close(); close(closed) }()
@@ -511,8 +514,8 @@ func TestFaultDelayEndsOnClose(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Close blocked on a delayed JWKS request")
 	}
-	if err := <-got; err != nil {
-		t.Errorf("delayed request after Close got a response (%v); want a connection error", err)
+	if err := <-got; err == nil {
+		t.Errorf("delayed request after Close got a response; want a connection error")
 	}
 	s.Close() // idempotent
 }
