@@ -116,11 +116,6 @@ func (c *Cache) Close() error {
 	return nil
 }
 
-// Set returns the key set in use, or nil before the first successful
-// fetch. It returns the set even when the stale window has passed; use
-// [Cache.Status] to judge it.
-func (c *Cache) Set() *Set { return c.snap.Load() }
-
 // Key implements [Source]. A kid found in the current set is returned
 // without locks or allocation. An unknown kid triggers at most one refresh
 // per [Config.UnknownKIDCooldown] (joining a fetch already in flight if

@@ -49,7 +49,7 @@ func TestCacheRotation(t *testing.T) {
 		if got := f.jwksHits.Load(); got != 3 {
 			t.Fatalf("JWKS fetches = %d, want 3 after the timer refresh", got)
 		}
-		if _, err := c.Set().lookup(hydraKID(0), "RS256"); !errors.Is(err, ErrKeyNotFound) {
+		if _, err := c.snap.Load().lookup(hydraKID(0), "RS256"); !errors.Is(err, ErrKeyNotFound) {
 			t.Fatalf("removed key still in set: %v", err)
 		}
 		if _, err := c.Key(t.Context(), hydraKID(0), "RS256"); !errors.Is(err, ErrKeyNotFound) {
@@ -231,7 +231,7 @@ func TestCacheCtxCancelWhileWaiting(t *testing.T) {
 		if f.jwksHits.Load() != 2 {
 			t.Fatalf("fetches = %d", f.jwksHits.Load())
 		}
-		if k, err := c.Set().lookup(hydraKID(1), "RS256"); err != nil || k == nil {
+		if k, err := c.snap.Load().lookup(hydraKID(1), "RS256"); err != nil || k == nil {
 			t.Fatalf("fetch started by the cancelled request did not complete: %v", err)
 		}
 	})
@@ -293,13 +293,13 @@ func TestCacheZeroUsableKeysIsFailure(t *testing.T) {
 		f := newFakeIssuer(hydraJWK(0))
 		var ev events
 		c := newTestCache(t, f, Config{OnEvent: ev.hook})
-		old := c.Set()
+		old := c.snap.Load()
 		f.setKeys(map[string]any{"kty": "oct", "k": "c2VjcmV0", "kid": "h"})
 		err := c.Refresh(t.Context())
 		if !errors.Is(err, ErrFetch) {
 			t.Fatalf("Refresh = %v, want ErrFetch", err)
 		}
-		if c.Set() != old {
+		if c.snap.Load() != old {
 			t.Errorf("set replaced by an empty one")
 		}
 		mustFind(t, c, hydraKID(0))
@@ -406,7 +406,7 @@ func TestCacheETag(t *testing.T) {
 		f.etag = `"v1"`
 		var ev events
 		c := newTestCache(t, f, Config{OnEvent: ev.hook})
-		set := c.Set()
+		set := c.snap.Load()
 		if err := c.Refresh(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -423,7 +423,7 @@ func TestCacheETag(t *testing.T) {
 		if !e.NotModified || e.StatusCode != http.StatusNotModified || e.Keys != 1 {
 			t.Errorf("event = %+v, want 304 not modified", e)
 		}
-		if c.Set() != set {
+		if c.snap.Load() != set {
 			t.Errorf("304 replaced the set")
 		}
 		if st := c.Status(); st.ConsecutiveFailures != 0 || st.LastError != nil {
