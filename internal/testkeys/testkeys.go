@@ -1,6 +1,10 @@
 // Package testkeys holds a fixed pool of private keys for tests, the test
 // issuer and benchmarks, so nothing generates RSA keys at run time. The keys
 // are public knowledge: never use them to protect anything.
+//
+// Each key is parsed once per process (parsing and validating an RSA key
+// costs about a millisecond under -race) and every call returns the same
+// value: callers must not modify it.
 package testkeys
 
 import (
@@ -12,12 +16,24 @@ import (
 	"embed"
 	"encoding/pem"
 	"fmt"
+	"sync"
 )
 
 //go:embed keys/*.pem
 var files embed.FS
 
+// parsed memoizes parse by file name; its values are never modified.
+var parsed sync.Map // string -> func() crypto.Signer
+
 func load(name string) crypto.Signer {
+	f, ok := parsed.Load(name)
+	if !ok {
+		f, _ = parsed.LoadOrStore(name, sync.OnceValue(func() crypto.Signer { return parse(name) }))
+	}
+	return f.(func() crypto.Signer)()
+}
+
+func parse(name string) crypto.Signer {
 	b, err := files.ReadFile("keys/" + name + ".pem")
 	if err != nil {
 		panic(fmt.Sprintf("testkeys: %v", err))

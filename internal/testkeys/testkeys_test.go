@@ -26,3 +26,13 @@ func TestPool(t *testing.T) {
 		t.Error("pool keys 0 and 1 are the same key")
 	}
 }
+
+// Keys are parsed once: later calls return the same key without work.
+func TestParsedOnce(t *testing.T) {
+	if a, b := RSA4096(1), RSA4096(1); a != b {
+		t.Error("RSA4096(1) returned two different keys")
+	}
+	if n := testing.AllocsPerRun(10, func() { _ = RSA4096(1) }); n > 2 {
+		t.Errorf("RSA4096 after the first call: %v allocs, want at most 2 (the name)", n)
+	}
+}
