@@ -39,7 +39,8 @@
 // # Security
 //
 // Checked:
-//   - Keys: only RSA (2048–8192 bits, odd e with 65537 <= e < 2^31), EC on
+//   - Keys: only RSA (2048–8192 bits, odd e with 65537 <= e < 2^31, no
+//     ROCA fingerprint (CVE-2017-15361), checked once per key), EC on
 //     P-256/P-384/P-521 with the point on the curve, and Ed25519 are
 //     accepted. Symmetric ("oct") keys and anything carrying private
 //     material are never imported. A JWK "use" must be "sig" (or absent),

@@ -59,6 +59,9 @@ func NewKey(kid, alg, use string, pub crypto.PublicKey) (*Key, error) {
 		if err := checkRSAExponent(int64(p.E)); err != nil {
 			return nil, fmt.Errorf("%w: kid %q: %v", ErrInvalidKey, kid, err)
 		}
+		if rocaVulnerable(p.N) {
+			return nil, fmt.Errorf("%w: kid %q: RSA modulus has the ROCA fingerprint (CVE-2017-15361): its private key can be recovered", ErrInvalidKey, kid)
+		}
 	case *ecdsa.PublicKey:
 		if p == nil || p.Curve == nil {
 			return nil, fmt.Errorf("%w: kid %q: nil EC key", ErrInvalidKey, kid)

@@ -18,9 +18,6 @@ package verify
 // be updated.
 //
 //	file                                 tcId  mapping says  jwtguard  why
-//	json_web_key_test.json               7     reject        accept    ROCA-weak modulus (CVE-2017-15361). Go does not
-//	                                                                   detect ROCA and jwtguard ships no fingerprint
-//	                                                                   check; the key is an ordinary 2048-bit RSA key.
 //	json_web_signature_test.json         259   accept        reject    Empty payload segment. jwtguard verifies JWTs: a
 //	                                                                   payload must be a JSON object, and the shape check
 //	                                                                   refuses empty segments before any crypto
@@ -65,9 +62,6 @@ type gap struct {
 }
 
 var wycheproofGaps = map[string]map[int]gap{
-	"json_web_key_test.json": {
-		7: {got: true, why: "ROCA modulus not detected (no fingerprint check)"},
-	},
 	"json_web_signature_test.json": {
 		259: {got: false, reason: ReasonMalformed, why: "empty payload segment refused by the shape check"},
 	},
@@ -418,7 +412,7 @@ var wantKept = map[int]struct {
 	4:  {0, "oct keys, and both share a kid"},
 	5:  {1, "valid RS256 key"},
 	6:  {0, `use "enc"`},
-	7:  {1, "ROCA modulus: known gap, kept"},
+	7:  {0, "ROCA modulus (CVE-2017-15361): jwks refuses the fingerprint"},
 	8:  {0, "1024-bit RSA"},
 	9:  {0, "e = 1"},
 	10: {0, "oct"}, 11: {0, "oct"}, 12: {0, "oct"}, 13: {0, "oct"}, 14: {0, "oct"}, 15: {0, "oct"},
