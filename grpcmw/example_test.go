@@ -2,6 +2,7 @@ package grpcmw_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -104,7 +105,11 @@ func Example() {
 		},
 		Skip: grpcmw.SkipHealthAndReflection,
 		OnReject: func(_ context.Context, method string, err error) {
-			fmt.Printf("  (OnReject: %s: %v)\n", method, verify.ReasonOf(err))
+			why := string(verify.ReasonOf(err)) // the verifier's reason code
+			if errors.Is(err, grpcmw.ErrMissingToken) {
+				why = "no token" // refused before the verifier ran
+			}
+			fmt.Printf("  (OnReject: %s: %s)\n", method, why)
 		},
 	})
 	if err != nil {
@@ -122,7 +127,7 @@ func Example() {
 	h, err := healthpb.NewHealthClient(cc).Check(context.Background(), &healthpb.HealthCheckRequest{})
 	fmt.Println("health:", h.GetStatus(), err)
 	// Output:
-	//   (OnReject: /grpc.testing.TestService/UnaryCall: )
+	//   (OnReject: /grpc.testing.TestService/UnaryCall: no token)
 	// Unauthenticated: missing or invalid token
 	//   (OnReject: /grpc.testing.TestService/UnaryCall: insufficient_scope)
 	// PermissionDenied: insufficient scope
