@@ -159,6 +159,9 @@ func printIssuer(w io.Writer, s *issuertest.Server, id, secret string, scopes []
 	fmt.Fprintf(w, "\nGet a token:\n  curl -s%s -u %s -d grant_type=client_credentials%s %s\n",
 		trustCurl, shellQuote(id+":"+secret), scopeArg, s.TokenURL())
 	fmt.Fprintf(w, "Check it:\n  jwtguard verify --issuer %s%s --skip-audience \"$TOKEN\"\n", s.Issuer(), trustVerify)
+	if s.Certificate() != nil && certOut == "" {
+		fmt.Fprintf(w, "  (verify has no insecure mode: start the issuer with --cert-out FILE and add --ca-file FILE)\n")
+	}
 	fmt.Fprintf(w, "\nRunning; press Ctrl-C to stop.\n")
 }
 

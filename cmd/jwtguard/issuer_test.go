@@ -207,3 +207,16 @@ func TestIssuerFixedAddr(t *testing.T) {
 		t.Errorf("stop: exit %d, stderr %q", code, errs)
 	}
 }
+
+// With --tls but no --cert-out the printed verify command cannot trust the
+// certificate; the output says how to make it work.
+func TestIssuerTLSWithoutCertOutHint(t *testing.T) {
+	info, _ := startIssuerCmd(t, "--tls")
+	if !strings.Contains(info["_all"], "curl -s -k ") || !strings.Contains(info["_all"], "start the issuer with --cert-out FILE and add --ca-file FILE") {
+		t.Errorf("no trust hint for a TLS issuer without --cert-out:\n%s", info["_all"])
+	}
+	info, _ = startIssuerCmd(t, "--tls", "--cert-out", filepath.Join(t.TempDir(), "ca.pem"))
+	if strings.Contains(info["_all"], "insecure mode") {
+		t.Errorf("trust hint printed although --cert-out was given:\n%s", info["_all"])
+	}
+}
