@@ -32,6 +32,10 @@ type Cache struct {
 	closed      atomic.Bool
 	neg         negCache
 
+	// testHookUnknownFetch, if set, runs right after a Key call has taken
+	// the unknown-kid cooldown, before it wakes the background goroutine.
+	testHookUnknownFetch func()
+
 	kick      chan struct{}
 	done      chan struct{} // closed when run returns
 	cancel    context.CancelFunc
@@ -160,17 +164,15 @@ func (c *Cache) slowKey(ctx context.Context, kid, alg string) (*Key, error) {
 			return k, err
 		}
 	}
-	if c.allowUnknownFetch() {
-		f := c.join(TriggerUnknownKID)
-		if f == nil {
-			return nil, ErrClosed
-		}
+	f, started := c.unknownFetch(TriggerUnknownKID)
+	if started {
 		c.emit(Event{Kind: EventUnknownKIDFetch, Trigger: TriggerUnknownKID, KID: truncKID(kid), Keys: s.Len()})
 		return c.afterFetch(ctx, f, kid, alg)
 	}
-	// Within the cooldown. If another caller just won the gate, its fetch
-	// is in flight: wait for it rather than fail a request it would serve.
-	if f := c.inflight(); f != nil {
+	// Within the cooldown. If another caller just won it, its fetch is in
+	// flight (unknownFetch registers it together with taking the
+	// cooldown): wait for it rather than fail a request it would serve.
+	if f != nil {
 		return c.afterFetch(ctx, f, kid, alg)
 	}
 	if k, err, done := c.retryLookup(kid, alg); done {
@@ -215,8 +217,8 @@ func (c *Cache) retryLookup(kid, alg string) (*Key, error, bool) {
 // firstUse handles Key before any set was loaded.
 func (c *Cache) firstUse(ctx context.Context, kid, alg string) (*Key, error) {
 	f := c.inflight()
-	if f == nil && c.allowUnknownFetch() {
-		f = c.join(TriggerFirstUse)
+	if f == nil {
+		f, _ = c.unknownFetch(TriggerFirstUse)
 	}
 	if f == nil {
 		if c.closed.Load() {
@@ -296,15 +298,36 @@ func (c *Cache) pastStale() bool {
 	return d != 0 && c.mono() >= d
 }
 
-// allowUnknownFetch consumes the unknown-kid cooldown if it has passed.
-// It never blocks.
-func (c *Cache) allowUnknownFetch() bool {
-	last := c.lastUnknown.Load()
-	now := c.mono()
-	if last != 0 && now-last < int64(c.cfg.UnknownKIDCooldown) {
-		return false
+// unknownFetch is the unknown-kid gate. If the unknown-kid cooldown has
+// passed, it consumes it and returns the fetch in flight or requests a new
+// one, with started true. Otherwise it returns the fetch in flight, if any,
+// with started false. Taking the cooldown and registering the fetch happen
+// under c.mu, so a caller that finds the cooldown taken also finds the
+// taker's fetch (or that fetch has already published its set). It returns
+// nil, false after Close. It never waits.
+func (c *Cache) unknownFetch(t Trigger) (f *flight, started bool) {
+	c.mu.Lock()
+	if c.closed.Load() {
+		c.mu.Unlock()
+		return nil, false
 	}
-	return c.lastUnknown.CompareAndSwap(last, now)
+	f = c.cur
+	now := c.mono()
+	if last := c.lastUnknown.Load(); last != 0 && now-last < int64(c.cfg.UnknownKIDCooldown) {
+		c.mu.Unlock()
+		return f, false
+	}
+	c.lastUnknown.Store(now)
+	if f == nil {
+		f = &flight{trigger: t, done: make(chan struct{})}
+		c.cur = f
+	}
+	c.mu.Unlock()
+	if c.testHookUnknownFetch != nil {
+		c.testHookUnknownFetch()
+	}
+	c.kickRun()
+	return f, true
 }
 
 func (c *Cache) inflight() *flight {
@@ -327,11 +350,16 @@ func (c *Cache) join(t Trigger) *flight {
 		c.cur = f
 	}
 	c.mu.Unlock()
+	c.kickRun()
+	return f
+}
+
+// kickRun wakes the background goroutine to run c.cur.
+func (c *Cache) kickRun() {
 	select {
 	case c.kick <- struct{}{}:
 	default:
 	}
-	return f
 }
 
 func (c *Cache) wait(ctx context.Context, f *flight) error {

@@ -691,3 +691,50 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestCacheCooldownLoserWaitsForWinner: when two requests for a new kid
+// race, the one that loses the unknown-kid cooldown must wait for the
+// winner's fetch, even if the winner has not kicked it yet, rather than
+// fail with ErrKeyNotFound.
+func TestCacheCooldownLoserWaitsForWinner(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		f := newFakeIssuer(hydraJWK(0))
+		c := newTestCache(t, f, Config{})
+		f.setKeys(hydraJWK(1), hydraJWK(0)) // rotation: the next fetch brings kid 1
+
+		gateWon, resume := make(chan struct{}), make(chan struct{})
+		c.testHookUnknownFetch = func() {
+			c.testHookUnknownFetch = nil // only the winner pauses
+			close(gateWon)
+			<-resume
+		}
+		winner := make(chan error, 1)
+		go func() { _, err := c.Key(t.Context(), hydraKID(1), "RS256"); winner <- err }()
+		<-gateWon // the winner holds the cooldown and is paused
+
+		loser := make(chan error, 1)
+		go func() { _, err := c.Key(t.Context(), hydraKID(1), "RS256"); loser <- err }()
+		synctest.Wait()
+		var early error
+		select {
+		case early = <-loser:
+			if early == nil {
+				early = errors.New("<nil>")
+			}
+		default:
+		}
+		close(resume)
+		if early != nil {
+			<-winner
+			t.Fatalf("the request that lost the cooldown returned before the winner's fetch ran: %v", early)
+		}
+		for name, ch := range map[string]chan error{"winner": winner, "loser": loser} {
+			if err := <-ch; err != nil {
+				t.Errorf("%s: Key(new kid) = %v", name, err)
+			}
+		}
+		if got := f.jwksHits.Load(); got != 2 {
+			t.Errorf("JWKS fetches = %d, want 2 (initial + one unknown-kid fetch)", got)
+		}
+	})
+}
