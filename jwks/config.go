@@ -91,8 +91,10 @@ type Config struct {
 	MaxRefreshInterval time.Duration
 
 	// UnknownKIDCooldown is the minimum time between two refreshes
-	// triggered by unknown kids. Within the cooldown, unknown kids fail at
-	// once with [ErrKeyNotFound]: a request never waits on a rate limiter
+	// triggered by unknown kids. Within the cooldown, an unknown kid waits
+	// for a fetch already in flight, if there is one (it may bring the
+	// kid), and otherwise fails at once with [ErrKeyNotFound]: a request
+	// never waits on a rate limiter
 	// (keyfunc's blocking limiter held requests for minutes; go-oidc has no
 	// limit at all and turns every random kid into a fetch, peers.md §2).
 	// Timer and retry fetches do not consume the cooldown, so a rotation
