@@ -123,7 +123,7 @@ func (c *Cache) Close() error {
 // Key implements [Source]. A kid found in the current set is returned
 // without locks or allocation. An unknown kid triggers at most one refresh
 // per [Config.UnknownKIDCooldown] (joining a fetch already in flight if
-// there is one) and is remembered for five minutes if still missing after a
+// there is one) and is remembered for a minute if still missing after a
 // fresh fetch; otherwise the call fails at once with [ErrKeyNotFound]. A
 // token without kid never triggers a refresh. ctx bounds only the wait for
 // an in-flight fetch.
@@ -475,7 +475,18 @@ func (c *Cache) refreshDelay(h http.Header, now time.Time) time.Duration {
 	if !ok {
 		d = c.cfg.RefreshInterval
 	}
-	return clamp(jitter(d), c.cfg.MinRefreshInterval, c.cfg.MaxRefreshInterval)
+	return jitterWithin(d, c.cfg.MinRefreshInterval, c.cfg.MaxRefreshInterval)
+}
+
+// jitterWithin clamps d to [lo, hi] and then spreads it by ±10 % without
+// leaving [lo, hi]. Clamping after jittering would put every cache whose
+// issuer sends a long max-age (or none, with a long RefreshInterval) at
+// exactly hi, so a fleet would refresh in step.
+func jitterWithin(d, lo, hi time.Duration) time.Duration {
+	d = clamp(d, lo, hi)
+	from := max(lo, time.Duration(float64(d)*(1-jitterFraction)))
+	to := min(hi, time.Duration(float64(d)*(1+jitterFraction)))
+	return from + time.Duration(rand.Float64()*float64(to-from))
 }
 
 // backoff is 1 s doubling per consecutive failure, capped at 1 min (or at

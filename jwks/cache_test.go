@@ -146,7 +146,7 @@ func TestCacheNegativeCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustFind(t, c, "gone")
-		// Entries expire after 5 minutes.
+		// Entries expire after negCacheTTL.
 		if _, err := c.Key(t.Context(), "other", "RS256"); !errors.Is(err, ErrKeyNotFound) {
 			t.Fatal(err)
 		}
@@ -322,12 +322,12 @@ func TestCacheSchedule(t *testing.T) {
 		{"Hydra v2 no-store", map[string]string{"Cache-Control": "private, no-cache, no-store, must-revalidate"}, pct(ri, 0.9), pct(ri, 1.1)},
 		{"max-age 600", map[string]string{"Cache-Control": "public, max-age=600"}, pct(600*time.Second, 0.9), pct(600*time.Second, 1.1)},
 		{"max-age with no-store", map[string]string{"Cache-Control": "no-store, max-age=600"}, pct(600*time.Second, 0.9), pct(600*time.Second, 1.1)},
-		{"max-age 0 clamped to min", map[string]string{"Cache-Control": "max-age=0"}, min, pct(min, 1.0)},
-		{"max-age 5 clamped to min", map[string]string{"Cache-Control": "max-age=5"}, min, min},
-		{"max-age 1 day clamped to max", map[string]string{"Cache-Control": "max-age=86400"}, max, max},
+		{"max-age 0 clamped to min", map[string]string{"Cache-Control": "max-age=0"}, min, pct(min, 1.1)},
+		{"max-age 5 clamped to min", map[string]string{"Cache-Control": "max-age=5"}, min, pct(min, 1.1)},
+		{"max-age 1 day clamped to max", map[string]string{"Cache-Control": "max-age=86400"}, pct(max, 0.9), max},
 		{"max-age wins over Expires", map[string]string{"Cache-Control": "max-age=600", "Expires": "Thu, 01 Jan 2099 00:00:00 GMT"}, pct(600*time.Second, 0.9), pct(600*time.Second, 1.1)},
 		{"Expires +20 min", map[string]string{"Expires": "+20m"}, pct(20*time.Minute, 0.9), pct(20*time.Minute, 1.1)},
-		{"Expires in past", map[string]string{"Expires": "-1h"}, min, min},
+		{"Expires in past", map[string]string{"Expires": "-1h"}, min, pct(min, 1.1)},
 		{"Expires invalid", map[string]string{"Expires": "0"}, pct(ri, 0.9), pct(ri, 1.1)},
 		{"Cache-Control garbage", map[string]string{"Cache-Control": "max-age=abc"}, pct(ri, 0.9), pct(ri, 1.1)},
 	}
@@ -737,4 +737,35 @@ func TestCacheCooldownLoserWaitsForWinner(t *testing.T) {
 			t.Errorf("JWKS fetches = %d, want 2 (initial + one unknown-kid fetch)", got)
 		}
 	})
+}
+
+// At the clamp limits the refresh delay must still be spread, inside
+// [min, max]: clamping after jittering put every cache at exactly max.
+func TestJitterWithinLimits(t *testing.T) {
+	const lo, hi = time.Minute, time.Hour
+	tests := []struct {
+		name     string
+		d        time.Duration
+		from, to time.Duration
+	}{
+		{"above max (max-age=1 day)", 24 * time.Hour, 54 * time.Minute, hi},
+		{"at max", hi, 54 * time.Minute, hi},
+		{"below min (max-age=0)", 0, lo, 66 * time.Second},
+		{"inside", 15 * time.Minute, 13*time.Minute + 30*time.Second, 16*time.Minute + 30*time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seen := map[time.Duration]bool{}
+			for range 50 {
+				got := jitterWithin(tt.d, lo, hi)
+				if got < tt.from || got > tt.to {
+					t.Fatalf("jitterWithin(%v) = %v, want within [%v, %v]", tt.d, got, tt.from, tt.to)
+				}
+				seen[got] = true
+			}
+			if len(seen) < 25 {
+				t.Errorf("only %d distinct delays in 50 draws: not spread", len(seen))
+			}
+		})
+	}
 }

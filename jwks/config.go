@@ -22,7 +22,7 @@ const (
 
 	maxRedirects     = 5
 	negCacheSize     = 1024
-	negCacheTTL      = 5 * time.Minute
+	negCacheTTL      = time.Minute
 	negCacheMaxKID   = 256 // longer kids are not remembered (bounds memory)
 	backoffBase      = time.Second
 	backoffCap       = time.Minute
@@ -101,6 +101,12 @@ type Config struct {
 	// right after a timer refresh is still picked up at once. 0 means 15 s:
 	// between panva/jose's 30 s and a rotation that must not fail traffic
 	// for long.
+	//
+	// A kid still missing right after a fetch is also remembered (up to
+	// 1024 kids, for 1 min), so a client repeating one retired kid cannot
+	// use up the cooldown that a real rotation needs. The minute is short
+	// so that a JWKS endpoint lagging behind its signer (a CDN in front of
+	// the issuer) delays a genuinely new kid by at most that long.
 	UnknownKIDCooldown time.Duration
 
 	// StaleWindow is how long the last good key set keeps being served

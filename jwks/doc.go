@@ -31,7 +31,7 @@
 //	MaxBodyBytes               1 MiB
 //	RefreshInterval            15 min (no usable max-age/Expires)
 //	Min/MaxRefreshInterval     1 min / 1 h
-//	UnknownKIDCooldown         15 s; negative cache 1024 kids for 5 min
+//	UnknownKIDCooldown         15 s; negative cache 1024 kids for 1 min
 //	Retry backoff              1 s doubling to 1 min, ±10 % jitter
 //	StaleWindow                6 h, then Key fails with ErrUnavailable
 //	Start-up                   New fetches first and fails if it cannot (LazyStart opts out)
