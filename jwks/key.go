@@ -19,6 +19,7 @@ type Key struct {
 	use  string // "sig" or ""
 	bits int    // modulus or curve size in bits
 	pub  crypto.PublicKey
+	fits []string // the JWS algs this key verifies, decided once by NewKey
 }
 
 // KID returns the key's "kid" ("" if the JWK had none).

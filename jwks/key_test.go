@@ -237,3 +237,38 @@ func TestSetKeyHitAllocs(t *testing.T) {
 		t.Errorf("Set.Key kid-less hit allocates %v times, want 0", n)
 	}
 }
+
+// Key.Fits answers from the list NewKey precomputed; it must agree with
+// deciding from scratch for every key shape and every alg, including ones
+// jwks does not know.
+func TestFitsPrecomputedAgrees(t *testing.T) {
+	if len(algOrder) != len(jwsAlgs) {
+		t.Fatalf("algOrder has %d algs, jwsAlgs %d: keep them in step", len(algOrder), len(jwsAlgs))
+	}
+	for _, a := range algOrder {
+		if _, ok := jwsAlgs[a]; !ok {
+			t.Fatalf("algOrder lists %q, which jwsAlgs lacks", a)
+		}
+	}
+	rsaPub := &testkeys.RSA2048(0).PublicKey
+	keys := map[string]*Key{
+		"rsa":            mustKey(t, "r", "", rsaPub),
+		"rsa RS256":      mustKey(t, "r1", "RS256", rsaPub),
+		"rsa PS384":      mustKey(t, "r2", "PS384", rsaPub),
+		"ec P-256":       mustKey(t, "e", "", &testkeys.ECP256().PublicKey),
+		"ec P-256 ES256": mustKey(t, "e1", "ES256", &testkeys.ECP256().PublicKey),
+		"ed25519":        mustKey(t, "o", "", testkeys.Ed25519().Public()),
+	}
+	algs := append([]string{"HS256", "none", "rs256", ""}, algOrder...)
+	for name, k := range keys {
+		for _, alg := range algs {
+			fast, slow := k.Fits(alg), k.fitErr(alg)
+			if (fast == nil) != (slow == nil) {
+				t.Errorf("%s: Fits(%q) = %v, deciding from scratch = %v", name, alg, fast, slow)
+			}
+			if fast != nil && !errors.Is(fast, ErrKeyMismatch) {
+				t.Errorf("%s: Fits(%q) = %v, want ErrKeyMismatch", name, alg, fast)
+			}
+		}
+	}
+}

@@ -25,6 +25,9 @@ type algFamily struct {
 
 // jwsAlgs are the JWS algorithms a Key can fit. HS*, "none" and anything
 // else are deliberately absent: a public key never fits them.
+// algOrder lists the keys of jwsAlgs, for NewKey to precompute Key.fits.
+var algOrder = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
 var jwsAlgs = map[string]algFamily{
 	"RS256": {kty: "RSA"}, "RS384": {kty: "RSA"}, "RS512": {kty: "RSA"},
 	"PS256": {kty: "RSA"}, "PS384": {kty: "RSA"}, "PS512": {kty: "RSA"},
@@ -90,6 +93,11 @@ func NewKey(kid, alg, use string, pub crypto.PublicKey) (*Key, error) {
 			return nil, fmt.Errorf("%w: kid %q: alg %q does not fit a %s key", ErrInvalidKey, kid, alg, k.describe())
 		}
 	}
+	for _, a := range algOrder {
+		if k.fitErr(a) == nil {
+			k.fits = append(k.fits, a)
+		}
+	}
 	return k, nil
 }
 
@@ -132,6 +140,17 @@ func (k *Key) fitsFamily(alg string) error {
 // returns nil when the key fits and otherwise an error wrapping
 // [ErrKeyMismatch] that says why. A nil error costs no allocation.
 func (k *Key) Fits(alg string) error {
+	// Fast path: the algorithms this key fits were decided once, in NewKey.
+	for _, a := range k.fits {
+		if a == alg {
+			return nil
+		}
+	}
+	return k.fitErr(alg)
+}
+
+// fitErr decides from scratch whether the key fits alg, saying why not.
+func (k *Key) fitErr(alg string) error {
 	if k.use != "" && k.use != "sig" {
 		return fmt.Errorf("%w: kid %q: use %q", ErrKeyMismatch, k.kid, k.use)
 	}
