@@ -22,16 +22,16 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/test/bufconn"
 
-	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/internal/tokentest"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
 const (
-	testIssuer = "https://issuer.test/"
-	testAud    = "https://api.test/"
-	testKID    = "k0"
-	testSub    = "client-1"
+	testIssuer = tokentest.Issuer
+	testAud    = tokentest.Audience
+	testKID    = tokentest.KID
+	testSub    = tokentest.Subject
 
 	methodEmpty  = "/grpc.testing.TestService/EmptyCall"
 	methodUnary  = "/grpc.testing.TestService/UnaryCall"
@@ -40,21 +40,10 @@ const (
 )
 
 // testNow is the verifier's fixed clock in unit tests.
-var testNow = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+var testNow = tokentest.Now()
 
 // staticKeys publishes testkeys.RSA2048(0) under testKID.
-func staticKeys(t testing.TB) jwks.Source {
-	t.Helper()
-	k, err := jwks.NewKey(testKID, "RS256", "sig", testkeys.RSA2048(0).Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jwks.NewSet(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func staticKeys(t testing.TB) jwks.Source { t.Helper(); return tokentest.StaticKeys(t) }
 
 // downKeys is a key source that cannot vouch for any key, like a jwks.Cache
 // that never loaded.
@@ -87,38 +76,18 @@ func newVerifier(t testing.TB, src jwks.Source) *verify.Verifier {
 	return v
 }
 
-func claims(scopes ...string) jwt.MapClaims {
-	if scopes == nil {
-		scopes = []string{}
-	}
-	return jwt.MapClaims{
-		"iss":       testIssuer,
-		"sub":       testSub,
-		"aud":       []string{testAud},
-		"exp":       testNow.Add(time.Hour).Unix(),
-		"iat":       testNow.Unix(),
-		"nbf":       testNow.Unix(),
-		"client_id": testSub,
-		"scp":       scopes,
-	}
-}
+func claims(scopes ...string) jwt.MapClaims { return tokentest.Claims(scopes...) }
 
 // sign signs c with RS256 under kid with key.
 func sign(t testing.TB, key crypto.Signer, kid string, c jwt.MapClaims) string {
 	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
-	tok.Header["kid"] = kid
-	s, err := tok.SignedString(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return tokentest.Sign(t, key, kid, c)
 }
 
 // token is a valid token for the static keys carrying scopes.
 func token(t testing.TB, scopes ...string) string {
 	t.Helper()
-	return sign(t, testkeys.RSA2048(0), testKID, claims(scopes...))
+	return tokentest.Token(t, scopes...)
 }
 
 // who describes the claims in ctx as the handlers report them.

@@ -1,0 +1,76 @@
+// Package tokentest holds the fixed issuer, audience, clock, key and token
+// helpers that the httpmw and grpcmw unit tests share, so both transports
+// are tested against the same tokens. For tests only.
+package tokentest
+
+import (
+	"crypto"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/jwks"
+)
+
+// The identity the helpers' tokens carry and the verifier under test expects.
+const (
+	Issuer   = "https://issuer.test/"
+	Audience = "https://api.test/"
+	KID      = "k0"
+	Subject  = "client-1"
+)
+
+// Now is the verifier's fixed clock in unit tests.
+func Now() time.Time { return time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC) }
+
+// StaticKeys publishes testkeys.RSA2048(0) under KID.
+func StaticKeys(t testing.TB) jwks.Source {
+	t.Helper()
+	k, err := jwks.NewKey(KID, "RS256", "sig", testkeys.RSA2048(0).Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jwks.NewSet(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Claims are Hydra-shaped access-token claims, valid at Now(), with scopes
+// in "scp" (an empty array when none).
+func Claims(scopes ...string) jwt.MapClaims {
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return jwt.MapClaims{
+		"iss":       Issuer,
+		"sub":       Subject,
+		"aud":       []string{Audience},
+		"exp":       Now().Add(time.Hour).Unix(),
+		"iat":       Now().Unix(),
+		"nbf":       Now().Unix(),
+		"client_id": Subject,
+		"scp":       scopes,
+	}
+}
+
+// Sign signs c with RS256 under kid with key.
+func Sign(t testing.TB, key crypto.Signer, kid string, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Token is a valid token for StaticKeys carrying scopes.
+func Token(t testing.TB, scopes ...string) string {
+	t.Helper()
+	return Sign(t, testkeys.RSA2048(0), KID, Claims(scopes...))
+}
