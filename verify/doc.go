@@ -192,6 +192,7 @@
 // claims are not interpreted (use [Claims.Decode]); header jwk, jku, x5u
 // and x5c are never followed or trusted; keys are only as good as the
 // jwks.Source they come from (HTTPS, discovery issuer check, stale window
-// — see package jwks). ROCA-weak RSA keys are not detected. The verifier
-// trusts Config.Now: a wrong clock accepts expired tokens.
+// — see package jwks; it refuses RSA keys with the ROCA fingerprint,
+// CVE-2017-15361, when it parses them). The verifier trusts Config.Now: a
+// wrong clock accepts expired tokens.
 package verify
