@@ -15,30 +15,41 @@ import (
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
-// fuzzToken is a fixed token signed once; FuzzVerify must accept it and
-// nothing else derived from it.
-func fuzzFixture(t testing.TB) (*Verifier, string) {
+// fuzzFixture returns two verifiers with the same configuration, one
+// without and one with the token cache, and a fixed token signed once;
+// FuzzVerify must accept it and nothing else derived from it.
+func fuzzFixture(t testing.TB) (full, cached *Verifier, good string) {
 	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	set := testSet(t, testKey(t, testKID, "RS256", testkeys.RSA2048(0).Public()),
 		testKey(t, "es", "ES256", testkeys.ECP256().Public()))
-	v, err := New(Config{
+	cfg := Config{
 		Issuers:    []Issuer{{Name: testIssuer, Keys: set}},
 		Audiences:  []string{testAudience},
 		Algorithms: []string{"RS256", "ES256", "PS256"},
 		Leeway:     time.Minute,
 		Now:        func() time.Time { return now },
-		TokenCache: TokenCacheConfig{Disable: true},
-	})
+	}
+	cached, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v, mint(t, hydraClaims(now))
+	cfg.TokenCache = TokenCacheConfig{Disable: true}
+	full, err = New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return full, cached, mint(t, hydraClaims(now))
 }
 
 // FuzzVerify: Verify never panics, and accepts no token other than the one
-// that was signed (any mutation must be refused).
+// that was signed (any mutation must be refused). A verifier with the token
+// cache (which has cached the good token) decides every input exactly as
+// the one without it, on a miss and on a repeat.
 func FuzzVerify(f *testing.F) {
-	v, good := fuzzFixture(f)
+	v, vc, good := fuzzFixture(f)
+	if _, err := vc.Verify(context.Background(), good, Scopes{}); err != nil {
+		f.Fatal(err)
+	}
 	p := strings.Split(good, ".")
 	for _, s := range []string{
 		good, "", ".", "..", "...", p[0] + "." + p[1] + ".", p[0] + ".." + p[2], good + ".x.y",
@@ -54,6 +65,11 @@ func FuzzVerify(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, tok string) {
 		c, err := v.Verify(context.Background(), tok, Scopes{})
+		for i := range 2 {
+			if _, cerr := vc.Verify(context.Background(), tok, Scopes{}); ReasonOf(cerr) != ReasonOf(err) || (cerr == nil) != (err == nil) {
+				t.Fatalf("with the token cache (call %d): %v; without: %v", i+1, cerr, err)
+			}
+		}
 		if err == nil {
 			if tok != good {
 				t.Fatalf("accepted a mutated token %q", tok)
