@@ -35,6 +35,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("Bearer "+good, "", "", "")
 	f.Add("bearer "+good, "", "x=1", "")
 	f.Add("Bearer "+good, "Bearer "+good, "", "")
+	f.Add("", "Bearer "+good, "", "")
 	f.Add("", "", "access_token="+good, "")
 	f.Add("", "", "", "at="+good)
 	f.Add("Bearer "+good, "", "access_token="+good, "at="+good)
@@ -70,7 +71,7 @@ func FuzzHandler(f *testing.F) {
 		}
 		// Accepted: exactly one source carried the valid token.
 		sources := 0
-		if auth1 != "" && auth2 == "" && strings.HasSuffix(strings.TrimRight(auth1, " \t"), good) {
+		if auths := r.Header["Authorization"]; len(auths) == 1 && strings.HasSuffix(strings.TrimRight(auths[0], " \t"), good) {
 			sources++
 		}
 		if q, _ := url.ParseQuery(rawQuery); len(q["access_token"]) == 1 && q.Get("access_token") == good {
