@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -475,5 +476,38 @@ func TestNew(t *testing.T) {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
 		})
+	}
+}
+
+// waitKeys is a key source whose fetch never completes: Key returns only
+// when ctx ends, as a jwks.Cache waiting for a fetch in flight does.
+type waitKeys struct{}
+
+func (waitKeys) Key(ctx context.Context, _, _ string) (*jwks.Key, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestContextEndsWhileWaitingForKeys: a request whose context ends while
+// the verifier waits for keys gets 503 with Retry-After and no challenge
+// (the server's condition, not the token's), as doc.go says.
+func TestContextEndsWhileWaitingForKeys(t *testing.T) {
+	v, _ := newVerifier(t, waitKeys{})
+	var got *httpmw.Failure
+	mw, err := httpmw.New(httpmw.Config{Verifier: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequestWithContext(ctx, "GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+token(t, "read"))
+	w := httptest.NewRecorder()
+	mw.Handler(whoami).ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "30" || len(w.Header().Values("WWW-Authenticate")) != 0 {
+		t.Fatalf("got %d, Retry-After %q, WWW-Authenticate %q; want 503, 30, none", w.Code, w.Header().Get("Retry-After"), w.Header().Values("WWW-Authenticate"))
+	}
+	if got == nil || got.Reason != verify.ReasonUnavailable || !errors.Is(got.Err, context.Canceled) {
+		t.Fatalf("Failure = %+v, want reason unavailable wrapping context.Canceled", got)
 	}
 }
