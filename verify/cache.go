@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"hash/maphash"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -152,8 +153,13 @@ func (tc *tokenCache) add(token string, c *Claims, k *jwks.Key, src jwks.Source)
 		return
 	}
 	ent := &cacheEntry{
-		hash:   tc.hash(token),
-		token:  token,
+		hash: tc.hash(token),
+		// A copy: token is usually a substring of a larger request string
+		// (an HTTP/2 Authorization value with trailing whitespace, the
+		// query string, the Cookie header) that the client can pad to the
+		// header limit; keeping the substring would pin all of it, beyond
+		// what MaxBytes accounts for.
+		token:  strings.Clone(token),
 		claims: c,
 		key:    k,
 		src:    src,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
@@ -432,5 +433,28 @@ func TestTokenCacheTableSize(t *testing.T) {
 				t.Errorf("%d buckets, want ≤ %d", n, tt.max)
 			}
 		})
+	}
+}
+
+// TestTokenCacheOwnsTokenMemory: the cache keeps its own copy of a token,
+// not the caller's string. Transports pass a substring of a request string
+// (an HTTP/2 Authorization value with trailing whitespace, the query
+// string, the Cookie header) that a client can pad up to the header limit:
+// holding the substring would pin that whole string, far beyond the bytes
+// MaxBytes accounts for.
+func TestTokenCacheOwnsTokenMemory(t *testing.T) {
+	v := newVerifier(t, defaultSource(t), nil)
+	tok := mint(t, hydraClaims(testNow))
+	header := "Bearer " + tok + strings.Repeat(" ", 1<<20)
+	sub := header[len("Bearer ") : len("Bearer ")+len(tok)]
+	if _, err := v.Verify(context.Background(), sub, Scopes{}); err != nil {
+		t.Fatal(err)
+	}
+	ent := v.cache.find(v.cache.hash(tok), tok)
+	if ent == nil {
+		t.Fatal("token not cached")
+	}
+	if unsafe.StringData(ent.token) == unsafe.StringData(sub) {
+		t.Fatal("the cache entry shares the caller's string (and pins its 1 MiB backing array)")
 	}
 }
