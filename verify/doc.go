@@ -92,8 +92,10 @@
 // Steps 4–7 run before the signature so that expired, foreign or
 // misaddressed tokens cost no key lookup and no RSA operation; their
 // outcome is never "accepted" before step 9 passes, and the payload
-// decoder is bounded by the size cap, allocation-free except for the
-// claims it returns, and fuzzed.
+// decoder is bounded by the size cap and fuzzed. It allocates nothing
+// beyond the claims it returns unless a string has escapes (unescaped into
+// a new string) or an object has more than 16 members (a map for the
+// duplicate check): work and memory linear in the token's size.
 //
 // # JSON
 //

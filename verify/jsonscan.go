@@ -15,8 +15,9 @@ const maxJSONDepth = 64
 // linearly for duplicates before a map takes over.
 const maxNamesLinear = 16
 
-// scanner is a strict, allocation-free JSON (RFC 8259) validator and
-// tokenizer over a string. It refuses duplicate member names in every object
+// scanner is a strict JSON (RFC 8259) validator and tokenizer over a
+// string; it allocates only to unescape strings with escapes and, for
+// objects of more than maxNamesLinear members, a map of their names. It refuses duplicate member names in every object
 // (compared after unescaping, case-sensitively), invalid UTF-8, lone
 // surrogates, control characters in strings, leading zeros, trailing
 // content and nesting deeper than maxJSONDepth. It never panics: every
