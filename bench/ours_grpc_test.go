@@ -14,7 +14,7 @@ func oursGRPCLibs() []lib {
 		// a valid token, no scope); the token is warm in the verifier's
 		// token cache after the warm-up call.
 		{"jwtguard", func(b *testing.B, f *fixture) func() func() error {
-			i, err := grpcmw.New(grpcmw.Config{Verifier: newOurs(b, newJWKSServer(b), true)})
+			i, err := grpcmw.New(grpcmw.Config{Checker: newOurs(b, newJWKSServer(b), true)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,7 +11,7 @@ func oursHTTPLibs() []lib {
 		// httpmw's Handler with its defaults around the bare handler; the
 		// token is warm in the verifier's token cache after the warm-up.
 		{"jwtguard", func(b *testing.B, f *fixture) func() func() error {
-			m, err := httpmw.New(httpmw.Config{Verifier: newOurs(b, newJWKSServer(b), true)})
+			m, err := httpmw.New(httpmw.Config{Checker: newOurs(b, newJWKSServer(b), true)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -17,8 +17,8 @@ import (
 func benchInterceptor(b *testing.B) (*grpcmw.Interceptor, string) {
 	b.Helper()
 	i, err := grpcmw.New(grpcmw.Config{
-		Verifier: newVerifier(b, staticKeys(b)),
-		Methods:  map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.text:send_to_subscriber"}}},
+		Checker: newVerifier(b, staticKeys(b)),
+		Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.text:send_to_subscriber"}}},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -5,7 +5,7 @@
 // installed as a unary and a stream server interceptor:
 //
 //	i, err := grpcmw.New(grpcmw.Config{
-//		Verifier:     v,
+//		Checker:     v,
 //		Methods:      map[string]verify.Scopes{"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}}},
 //		DenyUnlisted: true,
 //		Skip:         grpcmw.SkipHealthAndReflection,

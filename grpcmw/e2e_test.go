@@ -104,7 +104,7 @@ func newE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	i, err := grpcmw.New(grpcmw.Config{
-		Verifier: v,
+		Checker: v,
 		Methods: map[string]verify.Scopes{
 			methodUnary:  {AllOf: []string{scopeSMS}},
 			methodOutput: {AllOf: []string{scopeEvents}},

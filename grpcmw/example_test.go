@@ -99,7 +99,7 @@ func Example() {
 	defer done()
 
 	i, err := grpcmw.New(grpcmw.Config{
-		Verifier: v,
+		Checker: v,
 		Methods: map[string]verify.Scopes{
 			"/grpc.testing.TestService/UnaryCall": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		},
@@ -141,7 +141,7 @@ func ExampleInterceptor_AuthFunc() {
 	iss, v, done := exampleSetup()
 	defer done()
 
-	i, err := grpcmw.New(grpcmw.Config{Verifier: v, DenyUnlisted: true, Methods: map[string]verify.Scopes{
+	i, err := grpcmw.New(grpcmw.Config{Checker: v, DenyUnlisted: true, Methods: map[string]verify.Scopes{
 		"/grpc.testing.TestService/UnaryCall": {}, // any valid token
 	}})
 	if err != nil {

@@ -34,8 +34,8 @@ func FuzzUnary(f *testing.F) {
 	f.Add(uint8(1), "Bearer eyJhbGciOiJub25lIn0.e30.", "")
 
 	i, err := grpcmw.New(grpcmw.Config{
-		Verifier: newVerifier(f, staticKeys(f)),
-		Methods:  map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
+		Checker: newVerifier(f, staticKeys(f)),
+		Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
 	})
 	if err != nil {
 		f.Fatal(err)

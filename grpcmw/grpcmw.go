@@ -48,11 +48,13 @@ const (
 	msgInternal        = "internal error"
 )
 
-// Config configures an [Interceptor]. Only Verifier is required; every other
+// Config configures an [Interceptor]. Only Checker is required; every other
 // zero field means the documented default.
 type Config struct {
-	// Verifier checks every token. Required.
-	Verifier *verify.Verifier
+	// Checker checks every token: a *verify.Verifier for JWTs, an
+	// introspection or userinfo checker for opaque tokens, or a
+	// composition. Required.
+	Checker verify.Checker
 
 	// Methods maps full method names ("/package.Service/Method", as in
 	// grpc.UnaryServerInfo.FullMethod) to the scopes a token needs to call
@@ -91,19 +93,19 @@ type Config struct {
 // [Interceptor.AuthFunc] with go-grpc-middleware). It is safe for
 // concurrent use and holds no goroutines.
 type Interceptor struct {
-	v            *verify.Verifier
+	v            verify.Checker
 	methods      map[string]verify.Scopes
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, string, error)
 }
 
-// New validates cfg and returns an Interceptor. It refuses a nil Verifier,
+// New validates cfg and returns an Interceptor. It refuses a nil Checker,
 // method names not of the form "/package.Service/Method", and scopes that
 // could never match a token (empty, or other than visible ASCII).
 func New(cfg Config) (*Interceptor, error) {
-	if cfg.Verifier == nil {
-		return nil, errors.New("grpcmw: Config.Verifier is required")
+	if cfg.Checker == nil {
+		return nil, errors.New("grpcmw: Config.Checker is required")
 	}
 	methods := make(map[string]verify.Scopes, len(cfg.Methods))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Methods)) {
@@ -111,13 +113,13 @@ func New(cfg Config) (*Interceptor, error) {
 			return nil, fmt.Errorf("grpcmw: Config.Methods: %q is not a full method name like \"/package.Service/Method\"", name)
 		}
 		s := cfg.Methods[name]
-		if err := checkScopes(s); err != nil {
+		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("grpcmw: Config.Methods[%q]: %w", name, err)
 		}
 		methods[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
 	}
 	return &Interceptor{
-		v:            cfg.Verifier,
+		v:            cfg.Checker,
 		methods:      methods,
 		denyUnlisted: cfg.DenyUnlisted,
 		skip:         cfg.Skip,
@@ -220,7 +222,13 @@ func statusFor(ctx context.Context, err error) error {
 	case errors.Is(err, ErrNoMethod):
 		return status.Error(codes.Internal, msgInternal)
 	}
-	switch verify.ReasonOf(err) {
+	reason := verify.ReasonOf(err)
+	if reason == "" && !errors.Is(err, ErrMissingToken) && !errors.Is(err, ErrInvalidRequest) {
+		// Not a refusal the Checker contract describes: the server's
+		// fault, not the client's token.
+		reason = verify.ReasonUnavailable
+	}
+	switch reason {
 	case verify.ReasonInsufficientScope:
 		return status.Error(codes.PermissionDenied, msgPermission)
 	case verify.ReasonUnavailable:
@@ -273,22 +281,4 @@ func validMethodName(name string) bool {
 	}
 	service, method, ok := strings.Cut(rest, "/")
 	return ok && service != "" && method != "" && !strings.Contains(method, "/")
-}
-
-// checkScopes refuses scopes that could never match a scope token: empty,
-// or not visible ASCII (scope tokens are split on spaces, RFC 6749 §3.3).
-func checkScopes(s verify.Scopes) error {
-	for _, list := range [][]string{s.AllOf, s.AnyOf} {
-		for _, sc := range list {
-			if sc == "" {
-				return errors.New("empty scope")
-			}
-			for j := 0; j < len(sc); j++ {
-				if sc[j] <= 0x20 || sc[j] >= 0x7f {
-					return fmt.Errorf("scope %q has characters other than visible ASCII", sc)
-				}
-			}
-		}
-	}
-	return nil
 }

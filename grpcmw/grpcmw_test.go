@@ -36,7 +36,7 @@ func newInterceptor(t testing.TB, keys jwks.Source, cfg grpcmw.Config) (*grpcmw.
 		keys = staticKeys(t)
 	}
 	rec := &rejections{}
-	cfg.Verifier = newVerifier(t, keys)
+	cfg.Checker = newVerifier(t, keys)
 	cfg.OnReject = rec.record
 	i, err := grpcmw.New(cfg)
 	if err != nil {
@@ -372,17 +372,17 @@ func TestNew(t *testing.T) {
 		cfg     grpcmw.Config
 		wantErr string // "" for success
 	}{
-		{name: "minimal", cfg: grpcmw.Config{Verifier: v}},
-		{name: "no verifier", cfg: grpcmw.Config{}, wantErr: "Verifier is required"},
-		{name: "full methods", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"a"}}, "/x.Y/Z": {}}}},
-		{name: "no leading slash", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{"grpc.testing.TestService/UnaryCall": {}}}, wantErr: "not a full method name"},
-		{name: "no method", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService/": {}}}, wantErr: "not a full method name"},
-		{name: "service only", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService": {}}}, wantErr: "not a full method name"},
-		{name: "empty service", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{"//UnaryCall": {}}}, wantErr: "not a full method name"},
-		{name: "extra slash", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{"/a/b/c": {}}}, wantErr: "not a full method name"},
-		{name: "empty scope", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{""}}}}, wantErr: "empty scope"},
-		{name: "scope with space", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a b"}}}}, wantErr: "visible ASCII"},
-		{name: "scope non-ASCII", cfg: grpcmw.Config{Verifier: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.läs"}}}}, wantErr: "visible ASCII"},
+		{name: "minimal", cfg: grpcmw.Config{Checker: v}},
+		{name: "no verifier", cfg: grpcmw.Config{}, wantErr: "Checker is required"},
+		{name: "full methods", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"a"}}, "/x.Y/Z": {}}}},
+		{name: "no leading slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"grpc.testing.TestService/UnaryCall": {}}}, wantErr: "not a full method name"},
+		{name: "no method", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService/": {}}}, wantErr: "not a full method name"},
+		{name: "service only", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService": {}}}, wantErr: "not a full method name"},
+		{name: "empty service", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"//UnaryCall": {}}}, wantErr: "not a full method name"},
+		{name: "extra slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a/b/c": {}}}, wantErr: "not a full method name"},
+		{name: "empty scope", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{""}}}}, wantErr: "empty scope"},
+		{name: "scope with space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a b"}}}}, wantErr: "visible ASCII"},
+		{name: "scope non-ASCII", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.läs"}}}}, wantErr: "visible ASCII"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,11 +33,11 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { 
 func BenchmarkHandler(b *testing.B) {
 	v := benchVerifier(b)
 	other := benchVerifier(b) // same keys, separate verifier and token cache
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		b.Fatal(err)
 	}
-	otherMW, err := httpmw.New(httpmw.Config{Verifier: other})
+	otherMW, err := httpmw.New(httpmw.Config{Checker: other})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,7 @@
 // [http.ServeMux] patterns, routers such as chi, and plain middleware
 // chains:
 //
-//	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+//	mw, err := httpmw.New(httpmw.Config{Checker: v})
 //	mux := http.NewServeMux()
 //	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{"subscription.read"}})(list))
 //	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(send))

@@ -78,7 +78,7 @@ func newE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	mw, err := httpmw.New(httpmw.Config{
-		Verifier: v,
+		Checker: v,
 		OnReject: func(_ *http.Request, f *httpmw.Failure) {
 			e.mu.Lock()
 			e.fails = append(e.fails, f)

@@ -55,7 +55,7 @@ func Example() {
 	iss, v, done := exampleSetup()
 	defer done()
 
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -86,8 +86,8 @@ func ExampleConfig_skip() {
 	defer done()
 
 	mw, err := httpmw.New(httpmw.Config{
-		Verifier: v,
-		Realm:    "sms-api",
+		Checker: v,
+		Realm:   "sms-api",
 		Skip: func(r *http.Request) bool {
 			return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		},
@@ -120,7 +120,7 @@ func ExampleMiddleware_Require() {
 	iss, v, done := exampleSetup()
 	defer done()
 
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		log.Fatal(err)
 	}

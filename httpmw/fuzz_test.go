@@ -18,7 +18,7 @@ import (
 // exactly one source.
 func FuzzHandler(f *testing.F) {
 	v, _ := newVerifier(f, staticKeys(f))
-	mw, err := httpmw.New(httpmw.Config{Verifier: v, TokenQueryParam: "access_token", TokenCookie: "at",
+	mw, err := httpmw.New(httpmw.Config{Checker: v, TokenQueryParam: "access_token", TokenCookie: "at",
 		Scopes: verify.Scopes{AnyOf: []string{"read", "admin"}}})
 	if err != nil {
 		f.Fatal(err)

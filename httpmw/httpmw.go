@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -45,11 +46,12 @@ var (
 	errCookieToken   = fmt.Errorf("httpmw: token cookie is not a b64token: %w", ErrInvalidRequest)
 )
 
-// Config configures a Middleware. Only Verifier is required; every other
+// Config configures a Middleware. Only Checker is required; every other
 // zero field means the documented default.
 type Config struct {
-	// Verifier checks tokens. Required.
-	Verifier *verify.Verifier
+	// Checker checks tokens: a *verify.Verifier for JWTs, an introspection
+	// or userinfo checker for opaque tokens, or a composition. Required.
+	Checker verify.Checker
 
 	// Scopes is the requirement Handler applies to every request. The zero
 	// value requires a valid token and no particular scope. Require sets a
@@ -138,7 +140,8 @@ type Failure struct {
 // Middleware verifies bearer tokens in front of net/http handlers. It is
 // immutable and safe for concurrent use; it owns no goroutines.
 type Middleware struct {
-	v            *verify.Verifier
+	v            verify.Checker
+	verified     any // context key for claims this Middleware's Checker verified
 	handler      route
 	optional     bool
 	skip         func(*http.Request) bool
@@ -162,8 +165,8 @@ type route struct {
 
 // New validates cfg and returns a Middleware.
 func New(cfg Config) (*Middleware, error) {
-	if cfg.Verifier == nil {
-		return nil, errors.New("httpmw: Config.Verifier is required")
+	if cfg.Checker == nil {
+		return nil, errors.New("httpmw: Config.Checker is required")
 	}
 	realm := cfg.Realm
 	if realm == "" {
@@ -172,7 +175,7 @@ func New(cfg Config) (*Middleware, error) {
 	if hasCTL(realm) {
 		return nil, fmt.Errorf("httpmw: Config.Realm %q contains control characters", realm)
 	}
-	if err := checkScopes(cfg.Scopes); err != nil {
+	if err := cfg.Scopes.Validate(); err != nil {
 		return nil, fmt.Errorf("httpmw: Config.Scopes: %w", err)
 	}
 	if cfg.RetryAfter < 0 {
@@ -186,7 +189,8 @@ func New(cfg Config) (*Middleware, error) {
 		return nil, errors.New("httpmw: Config.TokenQueryParam and TokenCookie must not contain control characters")
 	}
 	m := &Middleware{
-		v:           cfg.Verifier,
+		v:           cfg.Checker,
+		verified:    verifiedKeyFor(cfg.Checker),
 		optional:    cfg.CredentialsOptional,
 		skip:        cfg.Skip,
 		query:       cfg.TokenQueryParam,
@@ -261,7 +265,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // than visible ASCII, as http.ServeMux.Handle panics on a bad pattern: the
 // requirement is fixed at start-up, not attacker input.
 func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
-	if err := checkScopes(s); err != nil {
+	if err := s.Validate(); err != nil {
 		panic("httpmw: Require: " + err.Error())
 	}
 	rt := m.route(s)
@@ -273,8 +277,21 @@ func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
 }
 
 // verifiedKey marks the claims a Middleware verified for this request, per
-// Verifier, so a nested Require can trust them without verifying again.
-type verifiedKey struct{ v *verify.Verifier }
+// Checker, so a nested Require can trust them without verifying again.
+type verifiedKey struct{ c verify.Checker }
+
+// ownKey is the context key of a Middleware whose Checker cannot be compared
+// (its dynamic type is not comparable): it then trusts only its own claims.
+type ownKey struct{ _ byte }
+
+// verifiedKeyFor returns the context key under which claims verified by c
+// are stored. Middlewares sharing a comparable Checker share the key.
+func verifiedKeyFor(c verify.Checker) any {
+	if reflect.TypeOf(c).Comparable() {
+		return verifiedKey{c}
+	}
+	return &ownKey{}
+}
 
 func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Handler, rt *route, outer bool) {
 	if m.skip != nil && m.skip(r) {
@@ -283,7 +300,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	}
 	ctx := r.Context()
 	if !outer {
-		if c, ok := ctx.Value(verifiedKey{m.v}).(*verify.Claims); ok && c != nil {
+		if c, ok := ctx.Value(m.verified).(*verify.Claims); ok && c != nil {
 			if err := rt.need.Check(c.Scopes); err != nil {
 				m.refuse(w, r, rt, err)
 				return
@@ -306,7 +323,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		m.refuse(w, r, rt, err)
 		return
 	}
-	ctx = context.WithValue(verify.NewContext(ctx, c), verifiedKey{m.v}, c)
+	ctx = context.WithValue(verify.NewContext(ctx, c), m.verified, c)
 	if fromQuery {
 		w.Header().Set("Cache-Control", "private")
 	}
@@ -420,22 +437,4 @@ func hasCTL(s string) bool {
 		}
 	}
 	return false
-}
-
-// checkScopes refuses scopes that cannot be sent in a scope="…" attribute
-// or could never match a scope token: empty, or not visible ASCII.
-func checkScopes(s verify.Scopes) error {
-	for _, list := range [][]string{s.AllOf, s.AnyOf} {
-		for _, sc := range list {
-			if sc == "" {
-				return errors.New("empty scope")
-			}
-			for i := 0; i < len(sc); i++ {
-				if sc[i] <= 0x20 || sc[i] >= 0x7f {
-					return fmt.Errorf("scope %q has characters other than visible ASCII", sc)
-				}
-			}
-		}
-	}
-	return nil
 }

@@ -198,7 +198,7 @@ func TestHandler(t *testing.T) {
 			}
 			v, _ := newVerifier(t, keys)
 			var got []*httpmw.Failure
-			cfg := httpmw.Config{Verifier: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = append(got, f) }}
+			cfg := httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = append(got, f) }}
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
 			}
@@ -279,7 +279,7 @@ func isPreflight(r *http.Request) bool {
 func TestErrorWriter(t *testing.T) {
 	v, _ := newVerifier(t, staticKeys(t))
 	mw, err := httpmw.New(httpmw.Config{
-		Verifier: v,
+		Checker: v,
 		ErrorWriter: func(w http.ResponseWriter, r *http.Request, f *httpmw.Failure) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(f.Status)
@@ -305,7 +305,7 @@ func TestErrorWriter(t *testing.T) {
 // on one ServeMux behind Handler.
 func TestServeMuxRoutes(t *testing.T) {
 	v, decisions := newVerifier(t, staticKeys(t))
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,10 +377,10 @@ func TestRequire(t *testing.T) {
 		}
 		return mw
 	}
-	mw := newMW(httpmw.Config{Verifier: v, Scopes: verify.Scopes{AllOf: []string{"admin"}}})
-	plain := newMW(httpmw.Config{Verifier: v})
-	optional := newMW(httpmw.Config{Verifier: v, CredentialsOptional: true})
-	otherMW := newMW(httpmw.Config{Verifier: other})
+	mw := newMW(httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{"admin"}}})
+	plain := newMW(httpmw.Config{Checker: v})
+	optional := newMW(httpmw.Config{Checker: v, CredentialsOptional: true})
+	otherMW := newMW(httpmw.Config{Checker: other})
 	stamp := func(next http.Handler) http.Handler { // an unrelated middleware in the chain
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Stamp", "1")
@@ -427,7 +427,7 @@ func TestRequire(t *testing.T) {
 
 func TestRequirePanicsOnBadScope(t *testing.T) {
 	v, _ := newVerifier(t, staticKeys(t))
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,16 +455,16 @@ func TestNew(t *testing.T) {
 		cfg  httpmw.Config
 		ok   bool
 	}{
-		{"zero except verifier", httpmw.Config{Verifier: v}, true},
+		{"zero except verifier", httpmw.Config{Checker: v}, true},
 		{"no verifier", httpmw.Config{}, false},
-		{"realm with newline", httpmw.Config{Verifier: v, Realm: "a\nb"}, false},
-		{"realm with quotes is escaped, not refused", httpmw.Config{Verifier: v, Realm: `"x"`}, true},
-		{"empty scope", httpmw.Config{Verifier: v, Scopes: verify.Scopes{AllOf: []string{""}}}, false},
-		{"scope with space", httpmw.Config{Verifier: v, Scopes: verify.Scopes{AnyOf: []string{"a b"}}}, false},
-		{"negative RetryAfter", httpmw.Config{Verifier: v, RetryAfter: -time.Second}, false},
-		{"relative resource metadata", httpmw.Config{Verifier: v, ResourceMetadata: "/.well-known/oauth-protected-resource"}, false},
-		{"resource metadata with CRLF", httpmw.Config{Verifier: v, ResourceMetadata: "https://a.test/\r\nX: y"}, false},
-		{"query param with control char", httpmw.Config{Verifier: v, TokenQueryParam: "a\x00"}, false},
+		{"realm with newline", httpmw.Config{Checker: v, Realm: "a\nb"}, false},
+		{"realm with quotes is escaped, not refused", httpmw.Config{Checker: v, Realm: `"x"`}, true},
+		{"empty scope", httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{""}}}, false},
+		{"scope with space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"a b"}}}, false},
+		{"negative RetryAfter", httpmw.Config{Checker: v, RetryAfter: -time.Second}, false},
+		{"relative resource metadata", httpmw.Config{Checker: v, ResourceMetadata: "/.well-known/oauth-protected-resource"}, false},
+		{"resource metadata with CRLF", httpmw.Config{Checker: v, ResourceMetadata: "https://a.test/\r\nX: y"}, false},
+		{"query param with control char", httpmw.Config{Checker: v, TokenQueryParam: "a\x00"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -494,7 +494,7 @@ func (waitKeys) Key(ctx context.Context, _, _ string) (*jwks.Key, error) {
 func TestContextEndsWhileWaitingForKeys(t *testing.T) {
 	v, _ := newVerifier(t, waitKeys{})
 	var got *httpmw.Failure
-	mw, err := httpmw.New(httpmw.Config{Verifier: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
+	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
 	if err != nil {
 		t.Fatal(err)
 	}

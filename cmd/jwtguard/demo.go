@@ -176,7 +176,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	}
 
 	// HTTP: GET /v1/read needs demo.read, POST /v1/write needs demo.write.
-	mw, err := httpmw.New(httpmw.Config{Verifier: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { d.saw(describe(f.Err)) }})
+	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { d.saw(describe(f.Err)) }})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	// gRPC: UnaryCall and StreamingOutputCall need demo.read, EmptyCall
 	// needs demo.write; other methods need a valid token.
 	ic, err := grpcmw.New(grpcmw.Config{
-		Verifier: v,
+		Checker: v,
 		Methods: map[string]verify.Scopes{
 			testgrpc.TestService_UnaryCall_FullMethodName:           {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},

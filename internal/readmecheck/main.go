@@ -32,14 +32,14 @@ func main() {
 	check(err)
 
 	// net/http: per-route scopes on ServeMux patterns.
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	check(err)
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(sendSMS))
 	go func() { log.Fatal(http.ListenAndServe(":8080", mux)) }()
 
 	// gRPC: the same verifier, scopes per full method name.
-	ic, err := grpcmw.New(grpcmw.Config{Verifier: v, Skip: grpcmw.SkipHealthAndReflection,
+	ic, err := grpcmw.New(grpcmw.Config{Checker: v, Skip: grpcmw.SkipHealthAndReflection,
 		Methods: map[string]verify.Scopes{
 			"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		}})

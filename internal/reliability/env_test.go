@@ -85,11 +85,11 @@ func newStack(t *testing.T, cache *jwks.Cache) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ic, err := grpcmw.New(grpcmw.Config{Verifier: v})
+	ic, err := grpcmw.New(grpcmw.Config{Checker: v})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func TestLoadDuringRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mw, err := httpmw.New(httpmw.Config{Verifier: v})
+	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestLoadDuringRotation(t *testing.T) {
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = workers
 	defer hc.CloseIdleConnections()
 
-	ic, err := grpcmw.New(grpcmw.Config{Verifier: v})
+	ic, err := grpcmw.New(grpcmw.Config{Checker: v})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@
 package tokentest
 
 import (
+	"context"
 	"crypto"
+	"errors"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/verify"
 )
 
 // The identity the helpers' tokens carry and the verifier under test expects.
@@ -73,4 +76,30 @@ func Sign(t testing.TB, key crypto.Signer, kid string, c jwt.MapClaims) string {
 func Token(t testing.TB, scopes ...string) string {
 	t.Helper()
 	return Sign(t, testkeys.RSA2048(0), KID, Claims(scopes...))
+}
+
+// OpaqueChecker is a verify.Checker that is not a JWT verifier: it knows a
+// fixed set of opaque tokens, as an introspection endpoint would. Tokens
+// absent from Tokens are refused as malformed; Down makes every call fail
+// with an error that carries no Reason, which transports must treat as the
+// server's fault. The transports' tests use it to prove that they accept
+// any Checker.
+type OpaqueChecker struct {
+	Tokens map[string]verify.Claims
+	Down   bool
+}
+
+// Verify implements verify.Checker.
+func (o OpaqueChecker) Verify(_ context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+	if o.Down {
+		return nil, errors.New("opaque checker: remote check failed")
+	}
+	c, ok := o.Tokens[token]
+	if !ok {
+		return nil, &verify.Error{Reason: verify.ReasonMalformed, Detail: "unknown opaque token"}
+	}
+	if err := need.Check(c.Scopes); err != nil {
+		return nil, err
+	}
+	return verify.NewClaims(c, []byte(`{"sub":"`+c.Subject+`","opaque":true}`))
 }

@@ -1,0 +1,96 @@
+package httpmw_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/internal/tokentest"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// TestNonJWTChecker plugs a Checker that is not the JWT verifier into the
+// middleware: its claims reach the handler and its refusals map to the same
+// answers as the verifier's.
+func TestNonJWTChecker(t *testing.T) {
+	opaque := tokentest.OpaqueChecker{Tokens: map[string]verify.Claims{
+		"opaque-read": {Subject: "user-1", Scopes: []string{"read"}},
+	}}
+	tests := []struct {
+		name       string
+		checker    verify.Checker
+		need       verify.Scopes
+		auth       string
+		wantStatus int
+		wantReason verify.Reason
+	}{
+		{name: "accepted", checker: opaque, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
+		{name: "scope met", checker: opaque, need: verify.Scopes{AllOf: []string{"read"}}, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
+		{name: "scope missing", checker: opaque, need: verify.Scopes{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope},
+		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantStatus: http.StatusUnauthorized, wantReason: verify.ReasonMalformed},
+		{name: "checker down is the server's fault", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantStatus: http.StatusServiceUnavailable, wantReason: verify.ReasonUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *httpmw.Failure
+			mw, err := httpmw.New(httpmw.Config{Checker: tt.checker, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := mw.Require(tt.need)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c, ok := verify.FromContext(r.Context())
+				if !ok {
+					t.Error("no claims in context")
+					return
+				}
+				var raw struct {
+					Opaque bool `json:"opaque"`
+				}
+				if err := c.Decode(&raw); err != nil || !raw.Opaque {
+					t.Errorf("Decode = %v, %+v", err, raw)
+				}
+				w.Write([]byte(c.Subject))
+			}))
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("Authorization", tt.auth)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d", rec.Code, tt.wantStatus)
+			}
+			if tt.wantStatus == http.StatusOK {
+				if rec.Body.String() != "user-1" {
+					t.Fatalf("body = %q", rec.Body.String())
+				}
+				return
+			}
+			if got == nil || got.Reason != tt.wantReason {
+				t.Fatalf("OnReject = %+v, want reason %q", got, tt.wantReason)
+			}
+		})
+	}
+}
+
+// uncomparableChecker is a Checker whose dynamic type cannot be a context
+// key; the middleware must still work (and not panic comparing keys).
+type uncomparableChecker struct {
+	tokentest.OpaqueChecker
+	_ []int
+}
+
+func TestUncomparableChecker(t *testing.T) {
+	c := uncomparableChecker{OpaqueChecker: tokentest.OpaqueChecker{Tokens: map[string]verify.Claims{"t": {Subject: "s", Scopes: []string{"a"}}}}}
+	mw, err := httpmw.New(httpmw.Config{Checker: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw.Handler(mw.Require(verify.Scopes{AllOf: []string{"a"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Authorization", "Bearer t")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d", rec.Code)
+	}
+}
