@@ -22,7 +22,8 @@ import (
 )
 
 // The token every benchmark verifies: a Hydra-shaped access token
-// (wgtwo-tokens.md §9) with an audience, as a resource server sees it.
+// (issuer with a trailing slash, kid public:<uuid>, scp list) with an
+// audience, as a resource server sees it.
 const (
 	issuer   = "https://id.wgtwo.com/"
 	audience = "https://api.example/"

@@ -50,7 +50,7 @@ type Config struct {
 	// HTTPClient fetches the discovery and JWKS documents. nil means a
 	// client owned by the Cache with a 10 s overall timeout (keyfunc waits
 	// 1 min, jwx and go-oidc have none, and a hung issuer then parks
-	// goroutines; peers.md §1.1), no cookie jar, and at most 5 redirects
+	// goroutines), no cookie jar, and at most 5 redirects
 	// that must stay on the same host (and on https unless
 	// InsecureAllowHTTP). A caller-supplied client is used as is: its
 	// timeout and redirect policy are the caller's responsibility.
@@ -85,7 +85,7 @@ type Config struct {
 
 	// MaxRefreshInterval is the longest timer-driven refresh period, even
 	// if max-age is larger. It bounds how long a key removed from the JWKS
-	// (revoked) keeps verifying tokens (attacks.md A26). 0 means 1 h
+	// (revoked) keeps verifying tokens (threat model T13). 0 means 1 h
 	// (keyfunc's ticker; httprc v3's 30 d and auth0 v3's 7 d are far too long
 	// for revocation).
 	MaxRefreshInterval time.Duration
@@ -96,7 +96,7 @@ type Config struct {
 	// kid), and otherwise fails at once with [ErrKeyNotFound]: a request
 	// never waits on a rate limiter
 	// (keyfunc's blocking limiter held requests for minutes; go-oidc has no
-	// limit at all and turns every random kid into a fetch, peers.md §2).
+	// limit at all and turns every random kid into a fetch; threat model T12).
 	// Timer and retry fetches do not consume the cooldown, so a rotation
 	// right after a timer refresh is still picked up at once. 0 means 15 s:
 	// between panva/jose's 30 s and a rotation that must not fail traffic
@@ -112,8 +112,8 @@ type Config struct {
 	// StaleWindow is how long the last good key set keeps being served
 	// after refreshes start failing (counted from the first failed refresh
 	// after the last success). After it, Key fails with [ErrUnavailable].
-	// No peer bounds this (they serve stale keys forever or fail at once,
-	// peers.md §1.2). 0 means 6 h: long enough to ride out an issuer
+	// Other Go JWKS libraries do not bound this (they serve stale keys
+	// forever or fail at once; threat model T13). 0 means 6 h: long enough to ride out an issuer
 	// outage, short enough that keys the issuer has revoked meanwhile stop
 	// working the same day.
 	StaleWindow time.Duration

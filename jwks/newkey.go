@@ -9,7 +9,7 @@ import (
 	"fmt"
 )
 
-// Limits on RSA keys (attacks.md A10, A11).
+// Limits on RSA keys (threat model T5, docs/threat-model.md).
 const (
 	minRSABits = 2048    // RFC 7518 §3.3
 	maxRSABits = 8192    // larger moduli only cost CPU per verification

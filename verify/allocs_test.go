@@ -11,7 +11,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 )
 
-// TestAllocs guards the allocation budget of issue 6: a token-cache hit
+// TestAllocs guards the allocation budget: a token-cache hit
 // allocates nothing, and a cold verification allocates at most two objects
 // (the string holding header and payload, and the Claims) beyond what
 // crypto/rsa itself allocates.

@@ -1,6 +1,6 @@
 package verify
 
-// The attack table (issue 7 item 1; attacks.md A1–A33): one named row per
+// The attack table (threat model T1–T11, docs/threat-model.md): one named row per
 // technique, each asserting the exact refusal reason with errors.Is on the
 // sentinel, not just "it failed". Tokens are built by hand (header and
 // claims as raw JSON text, so duplicates, case variants and odd types reach

@@ -101,7 +101,7 @@
 //
 // Header and payload are parsed by a small strict scanner, not
 // encoding/json, which matches member names case-insensitively and keeps
-// the last duplicate (attacks.md A15): here duplicate member names are
+// the last duplicate (threat model T7): here duplicate member names are
 // refused in every object (compared after unescaping, so "\u0065xp" and
 // "exp" collide), names are case-sensitive, strings must be valid UTF-8
 // without lone surrogates or control characters, nesting is capped at 64

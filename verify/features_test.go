@@ -142,7 +142,8 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-// TestIDTokenNonce uses a wgtwo-shaped ID token (wgtwo-tokens.md §3).
+// TestIDTokenNonce uses an ID token shaped like id.wgtwo.com's (RSA-4096,
+// nonce, phone_number).
 func TestIDTokenNonce(t *testing.T) {
 	const client = "b7e67c47-8dfc-4180-8fef-3326a2c79985"
 	sub := strings.Repeat("4c42b5eb", 16) // 128 hex chars

@@ -16,7 +16,7 @@ import (
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
-// Hydra-shaped fixtures (wgtwo-tokens.md §9).
+// Hydra-shaped fixtures (issuer with a trailing slash, kid public:<uuid>).
 const (
 	testIssuer   = "https://id.wgtwo.com/"
 	testAudience = "https://api.wgtwo.com/"

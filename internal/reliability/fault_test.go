@@ -1,6 +1,6 @@
 package reliability
 
-// JWKS fault injection (issue 7 item 2) against jwks.Cache and through the
+// JWKS fault injection against jwks.Cache and through the
 // verifier, httpmw and grpcmw. Each fault runs the same script inside a
 // testing/synctest bubble (fake clock, fake http.RoundTripper, no sockets):
 //

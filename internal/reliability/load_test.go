@@ -1,6 +1,6 @@
 package reliability
 
-// Load during rotation (issue 7 item 3), loopback only and bounded in both
+// Load during rotation, loopback only and bounded in both
 // request count and wall time. Worker goroutines send valid and invalid
 // tokens through httpmw (HTTP/1.1 over 127.0.0.1) and grpcmw (gRPC over
 // 127.0.0.1) while the test issuer rotates keys, retires keys and fails
@@ -334,7 +334,7 @@ func TestLoadDuringRotation(t *testing.T) {
 				case firstSight:
 					// Published, cache not yet refreshed: accepted when the
 					// unknown-kid refresh is not in its cooldown, which the
-					// random-kid tokens keep consuming (attacks.md A25).
+					// random-kid tokens keep consuming (threat model T12).
 					// Reported, not asserted; a refusal is still a 401, and
 					// 503s are asserted away below.
 				case want && k.state.Load() != kidLive:

@@ -19,7 +19,7 @@ import (
 // TestNoTokenDirectedFetches: with a real, fetching key source (a
 // jwks.Cache on the test issuer), tokens whose headers point jku, x5u, x5c
 // or jwk at an attacker never make anything but the configured JWKS URL
-// be fetched (attacks.md A3–A5, RFC 8725 §3.10), and 200 such tokens with
+// be fetched (threat model T2, RFC 8725 §3.10), and 200 such tokens with
 // unknown kids cost at most one extra JWKS fetch (the unknown-kid cooldown).
 func TestNoTokenDirectedFetches(t *testing.T) {
 	attacker := testkeys.RSA2048(7)

@@ -1,7 +1,7 @@
 // Command report turns benchstat's CSV for the bench module into
 // RESULTS.md: a table per key size with each library's ns/op, B/op,
 // allocs/op and ratio to the floor measured in the same run, the storm and
-// memory results, the issue 6 targets, and the machine and versions.
+// memory results, the targets, and the machine and versions.
 //
 // Usage (run.sh does this):
 //
@@ -293,7 +293,7 @@ func cell(r results, unit, name string, scale float64) string {
 }
 
 func writeTargets(w *bytes.Buffer, r results) {
-	fmt.Fprintf(w, "\n## Issue 6 targets (seq unless stated)\n\n")
+	fmt.Fprintf(w, "\n## Targets (seq unless stated)\n\n")
 	fmt.Fprintf(w, "| target | key | measured | met |\n|---|---|--:|:-:|\n")
 	check := func(target, key, measured string, ok, have bool) {
 		verdict := "n/a"
