@@ -57,7 +57,8 @@ func peerVerifyLibs() []lib {
 		{"floor", setupFloor},
 		{"golang-jwt", setupGolangJWT},
 		{"keyfunc", setupKeyfunc},
-		{"jwx", setupJWX},
+		{"jwx-v2", setupJWX},
+		{"jwx-v3", setupJWX3},
 		{"go-oidc", setupOIDC},
 		{"auth0", setupAuth0Validator},
 	}

@@ -12,18 +12,25 @@
 # benchmark with -benchtime=1x. benchstat is the pinned tool in go.mod.
 # notes.md (hand-written: what the profiles show for missed targets) is
 # appended to RESULTS.md so the analysis survives regeneration.
-# REV names the measured jwtguard commit in RESULTS.md (default: git HEAD,
-# marked "+ uncommitted changes" when the tree is dirty; set it when running
-# from an exported tree).
+# ROUNDS (default 200) is the number of rounds of the interleaved tables,
+# which give the headline ratios (see interleave_test.go).
+# RESULTS.md records the measured commit. run.sh refuses to run on a tree
+# with uncommitted changes, so every RESULTS.md names code that exists;
+# REV overrides the name when running from an exported tree.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 COUNT="${COUNT:-6}"
 BENCHTIME="${BENCHTIME:-500ms}"
 
+ROUNDS="${ROUNDS:-200}"
+
 if [ -z "${REV:-}" ]; then
+  if [ -n "$(git status --porcelain -- .. 2>/dev/null)" ]; then
+    echo "run.sh: the tree has uncommitted changes; commit first so RESULTS.md names what it measured" >&2
+    exit 1
+  fi
   REV=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-  if [ -n "$(git status --porcelain -- .. 2>/dev/null)" ]; then REV="$REV + uncommitted changes"; fi
 fi
 
 tmp=$(mktemp -d)
@@ -45,6 +52,8 @@ bench() { # pattern benchtime
 go test -count=1 .
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+"$tmp/bench.test" -test.run='^$' -test.bench='^BenchmarkInterleaved' -test.benchtime=1x -test.timeout=60m \
+  -interleave.rounds="$ROUNDS" -interleave.out="$tmp/interleaved.jsonl" | tee -a "$tmp/interleaved.txt"
 bench '^Benchmark(Verify|HTTP|GRPC)$' "$BENCHTIME"
 bench '^BenchmarkStorm$' 10000x
 bench '^BenchmarkTokenCacheMemory$' 1x
@@ -54,7 +63,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 if [ -n "${RAW:-}" ]; then cp "$raw" "$RAW"; fi
 
 go tool benchstat -format csv "$raw" >"$tmp/stat.csv" 2>"$tmp/benchstat.log"
-go run ./internal/report -csv "$tmp/stat.csv" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
+go run ./internal/report -csv "$tmp/stat.csv" -interleaved "$tmp/interleaved.jsonl" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
   -load "before: $load_before; after: $load_after" -rev "$REV" -notes notes.md >"$tmp/RESULTS.md"
 mv "$tmp/RESULTS.md" RESULTS.md
 echo "wrote $(pwd)/RESULTS.md"
