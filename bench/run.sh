@@ -12,6 +12,9 @@
 # benchmark with -benchtime=1x. benchstat is the pinned tool in go.mod.
 # notes.md (hand-written: what the profiles show for missed targets) is
 # appended to RESULTS.md so the analysis survives regeneration.
+# SCALE_TOKENS (default 1000000) distinct tokens go through one Verifier in
+# the scale run, SCALE_ZIPF (default 100000) Zipf-skewed repeats follow, and
+# LOAD_DURATION (default 5s) is each HTTP server's share of the load test.
 # ROUNDS (default 200) is the number of rounds of the interleaved tables,
 # which give the headline ratios (see interleave_test.go).
 # RESULTS.md records the measured commit. run.sh refuses to run on a tree
@@ -24,6 +27,9 @@ COUNT="${COUNT:-6}"
 BENCHTIME="${BENCHTIME:-500ms}"
 
 ROUNDS="${ROUNDS:-200}"
+SCALE_TOKENS="${SCALE_TOKENS:-1000000}"
+SCALE_ZIPF="${SCALE_ZIPF:-100000}"
+LOAD_DURATION="${LOAD_DURATION:-5s}"
 
 if [ -z "${REV:-}" ]; then
   if [ -n "$(git status --porcelain -- .. 2>/dev/null)" ]; then
@@ -57,13 +63,18 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 bench '^Benchmark(Verify|HTTP|GRPC)$' "$BENCHTIME"
 bench '^BenchmarkStorm$' 10000x
 bench '^BenchmarkTokenCacheMemory$' 1x
+bench '^BenchmarkParseJWKS1000$' "$BENCHTIME"
+"$tmp/bench.test" -test.run='^$' -test.bench='^Benchmark(ScaleDistinctTokens|ScaleIssuers|LoadHTTP)$' -test.benchtime=1x \
+  -test.timeout=60m -interleave.rounds="$ROUNDS" -interleave.out="$tmp/interleaved.jsonl" \
+  -scale.tokens="$SCALE_TOKENS" -scale.zipf="$SCALE_ZIPF" -scale.out="$tmp/scale.jsonl" \
+  -load.duration="$LOAD_DURATION" | tee -a "$tmp/scale.txt"
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 if [ -n "${RAW:-}" ]; then cp "$raw" "$RAW"; fi
 
 go tool benchstat -format csv "$raw" >"$tmp/stat.csv" 2>"$tmp/benchstat.log"
-go run ./internal/report -csv "$tmp/stat.csv" -interleaved "$tmp/interleaved.jsonl" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
+go run ./internal/report -csv "$tmp/stat.csv" -interleaved "$tmp/interleaved.jsonl" -scale "$tmp/scale.jsonl" -raw "$raw" -count "$COUNT" -benchtime "$BENCHTIME" \
   -load "before: $load_before; after: $load_after" -rev "$REV" -notes notes.md >"$tmp/RESULTS.md"
 mv "$tmp/RESULTS.md" RESULTS.md
 echo "wrote $(pwd)/RESULTS.md"

@@ -60,8 +60,12 @@ func TestWriteRatiosAndTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sample, err := parseScale(strings.NewReader(sampleScale))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
-	write(&out, r, it, "6", "500ms")
+	write(&out, r, it, sample, "6", "500ms")
 	got := out.String()
 	for _, want := range []string{
 		"| floor: crypto/rsa.VerifyPKCS1v15 on the precomputed hash | 20000 ±1% | 1.00× | — | 9 | 10000 | 2.00× |",
@@ -73,6 +77,8 @@ func TestWriteRatiosAndTargets(t *testing.T) {
 		"| httpmw ≤ 250 ns over bare (warm, interleaved) | RSA-2048 | +30 (-20–+80) ns | not resolved |",
 		"| grpcmw interceptor ≤ 250 ns over a direct call (warm, interleaved) | RSA-2048 | +300 (+280–+320) ns | missed |",
 		"| **jwtguard httpmw**, token cache hit | 330 (280–380) | +30 (-20–+80) ns | cache hit |",
+		"| 2.0 MB | 14.6 MB | 14.6 MB | 170 µs | 0.906 | 0.895 |",
+		"| **jwtguard httpmw** (token cache hit) | 563 µs | 28807 µs | 49275 µs | 7414 |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q", want)
@@ -80,7 +86,7 @@ func TestWriteRatiosAndTargets(t *testing.T) {
 	}
 	// Same input, same bytes: README.md can include the table.
 	var again bytes.Buffer
-	write(&again, r, it, "6", "500ms")
+	write(&again, r, it, sample, "6", "500ms")
 	if again.String() != got {
 		t.Error("report is not deterministic")
 	}
@@ -127,3 +133,8 @@ func TestVerdicts(t *testing.T) {
 		})
 	}
 }
+
+const sampleScale = `{"name":"distinct-tokens","metrics":{"tokens":20000,"heap-MB-10pct":2.0,"heap-MB-50pct":14.59,"heap-MB-100pct":14.61,` +
+	`"fill-us/token":169.9,"zipf-hit-ratio":0.9058,"zipf-lru-hit-ratio":0.8946}}
+{"name":"http-load","metrics":{"concurrency":16,"jwtguard-p50-us":563,"jwtguard-p99-us":28807,"jwtguard-p999-us":49275,"jwtguard-req/s":7414}}
+`
