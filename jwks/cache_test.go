@@ -631,18 +631,6 @@ func TestCacheKeyMismatchNoFetch(t *testing.T) {
 	})
 }
 
-func TestCacheKeyfunc(t *testing.T) {
-	bubble(t, func(t *testing.T) {
-		f := newFakeIssuer(hydraJWK(0))
-		c := newTestCache(t, f, Config{})
-		f.setKeys(hydraJWK(0), hydraJWK(1))
-		kf := Keyfunc(c)
-		tok := signRS256(t, hydraKID(1), 1)
-		if _, err := parseJWT(tok, kf); err != nil {
-			t.Fatalf("jwt.Parse with cache Keyfunc: %v", err)
-		}
-	})
-}
 
 func TestCacheHitAllocs(t *testing.T) {
 	bubble(t, func(t *testing.T) {

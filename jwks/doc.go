@@ -8,8 +8,8 @@
 // memory and [ParseSet] from a JWK Set document, key by key. A [Cache] is a
 // [Source] that fetches an issuer's JWK Set (from a URL, or discovered from
 // the issuer's OpenID configuration), refreshes it in the background and
-// survives unannounced key rotation and issuer outages. [Keyfunc] adapts any
-// Source for github.com/golang-jwt/jwt/v5.
+// survives unannounced key rotation and issuer outages. The subpackage
+// golangjwt adapts any Source for github.com/golang-jwt/jwt/v5.
 //
 // # Cache behaviour
 //

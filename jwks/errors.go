@@ -5,8 +5,8 @@ import "errors"
 // Sentinel errors, one per failure kind. Errors from lookups, fetches and
 // key parsing wrap exactly one of them, so callers branch with errors.Is.
 // The exceptions: a lookup or Refresh whose ctx ends while it waits for a
-// fetch returns an error wrapping ctx.Err(); New reports an invalid Config,
-// and Keyfunc a token without a signing method, with a plain error.
+// fetch returns an error wrapping ctx.Err(), and New reports an invalid
+// Config with a plain error.
 var (
 	// ErrKeyNotFound: no key in the current set has the requested kid (or,
 	// for a token without kid, no single key fits the algorithm).

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -98,28 +97,4 @@ func ExampleNewSet() {
 	// Output:
 	// k1 <nil>
 	// jwks: invalid key: kid "weak": RSA modulus of 1024 bits, want 2048 to 8192
-}
-
-func ExampleKeyfunc() {
-	set, _, err := jwks.ParseSet([]byte(hydraJWKS()))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"sub": "alice"})
-	tok.Header["kid"] = "public:2b0c7a1e"
-	signed, err := tok.SignedString(testkeys.RSA2048(0))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	parsed, err := jwt.Parse(signed, jwks.Keyfunc(set), jwt.WithValidMethods([]string{"RS256"}))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	sub, _ := parsed.Claims.GetSubject()
-	fmt.Println(parsed.Valid, sub)
-	// Output:
-	// true alice
 }

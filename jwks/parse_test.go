@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 )
 
@@ -233,53 +232,5 @@ func TestParseSetWycheproof(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Errorf("found %d of %d Wycheproof cases", seen, len(want))
-	}
-}
-
-func TestKeyfunc(t *testing.T) {
-	s, _, err := ParseSet(jwksDoc(t, hydraJWK(0), hydraJWK(1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sign := func(kid any, method jwt.SigningMethod, key any) string {
-		tok := jwt.NewWithClaims(method, jwt.MapClaims{"sub": "x"})
-		if kid != nil {
-			tok.Header["kid"] = kid
-		}
-		str, err := tok.SignedString(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return str
-	}
-	tests := []struct {
-		name    string
-		token   string
-		wantErr error
-	}{
-		{"valid kid 1", sign(hydraKID(1), jwt.SigningMethodRS256, testkeys.RSA2048(1)), nil},
-		{"wrong key for kid", sign(hydraKID(0), jwt.SigningMethodRS256, testkeys.RSA2048(1)), jwt.ErrTokenSignatureInvalid},
-		{"unknown kid", sign("nope", jwt.SigningMethodRS256, testkeys.RSA2048(1)), ErrKeyNotFound},
-		{"no kid, two keys", sign(nil, jwt.SigningMethodRS256, testkeys.RSA2048(1)), ErrKeyNotFound},
-		{"non-string kid", sign(7, jwt.SigningMethodRS256, testkeys.RSA2048(1)), ErrKeyNotFound},
-		{"alg mismatch PS256 vs RS256 key", sign(hydraKID(1), jwt.SigningMethodPS256, testkeys.RSA2048(1)), ErrKeyMismatch},
-	}
-	kf := Keyfunc(s)
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := jwt.Parse(tc.token, kf, jwt.WithValidMethods([]string{"RS256", "PS256"}))
-			if tc.wantErr == nil {
-				if err != nil {
-					t.Fatalf("jwt.Parse: %v", err)
-				}
-				return
-			}
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("jwt.Parse = %v, want %v", err, tc.wantErr)
-			}
-		})
-	}
-	if _, err := kf(&jwt.Token{}); err == nil {
-		t.Error("Keyfunc on token without method: want error")
 	}
 }

@@ -2,10 +2,7 @@ package jwks
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Set is an immutable snapshot of verification keys. It implements
@@ -101,30 +98,4 @@ func truncKID(kid string) string {
 		return kid[:max] + "…"
 	}
 	return kid
-}
-
-// Keyfunc adapts src for github.com/golang-jwt/jwt/v5: it looks up the key
-// for the token's "kid" header (absent = "") and token.Method.Alg() with
-// context.Background(), and returns the key's public key. A non-string kid
-// is refused. Pair it with jwt.WithValidMethods so the parser pins the
-// algorithms; the lookup itself also refuses keys that do not fit the alg.
-func Keyfunc(src Source) jwt.Keyfunc {
-	return func(t *jwt.Token) (any, error) {
-		if t == nil || t.Method == nil {
-			return nil, errors.New("jwks: token without signing method")
-		}
-		kid := ""
-		if v, ok := t.Header["kid"]; ok {
-			s, isString := v.(string)
-			if !isString {
-				return nil, fmt.Errorf("%w: kid header is not a string", ErrKeyNotFound)
-			}
-			kid = s
-		}
-		k, err := src.Key(context.Background(), kid, t.Method.Alg())
-		if err != nil {
-			return nil, err
-		}
-		return k.Public(), nil
-	}
 }
