@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/jwtguard/jwtguard/grpcmw"
+	"github.com/jwtguard/jwtguard/internal/e2etest"
 	"github.com/jwtguard/jwtguard/internal/testcert"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/jwks"
@@ -45,15 +46,13 @@ const (
 // its keys, a verifier, and the interceptors in front of grpc's interop
 // TestService on a TLS listener.
 type e2e struct {
+	*e2etest.Stack
 	iss    *issuertest.Server
 	keys   *jwks.Cache
 	addr   string
 	tlsCfg *tls.Config     // trusts the API server's certificate
 	ctx    context.Context // carries oauth2.HTTPClient = the issuer's TLS client
 	rec    *rejections
-
-	mu   sync.Mutex
-	decs []verify.Decision
 }
 
 // selfSigned returns a loopback TLS certificate and a pool trusting it.
@@ -69,40 +68,21 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
 	e := &e2e{rec: &rejections{}}
-	e.iss = issuertest.NewServer(issuertest.Config{TLS: true, Audience: []string{e2eAudience}})
-	t.Cleanup(e.iss.Close)
+	e.Stack = e2etest.New(t, e2etest.Options{
+		Issuer: issuertest.Config{TLS: true, Audience: []string{e2eAudience}},
+		// Several rotations happen within a second here; the default
+		// cooldown between unknown-kid refreshes would (by design) refuse
+		// the second new kid for a while.
+		Cache: jwks.Config{UnknownKIDCooldown: time.Nanosecond},
+	})
+	e.iss, e.keys = e.Issuer, e.Keys
 	// wgtwo authenticates clients with HTTP Basic, Net2Phone with the
 	// credentials in the form body.
 	e.iss.AddClient(issuertest.Client{ID: wgtwoID, Secret: wgtwoSecret, Scopes: []string{scopeSMS, scopeEvents},
 		AuthMethod: issuertest.AuthMethodBasic})
 	e.iss.AddClient(issuertest.Client{ID: n2pID, Secret: n2pSecret, Scopes: []string{scopeSMS},
 		AuthMethod: issuertest.AuthMethodPost})
-
-	var err error
-	e.keys, err = jwks.New(t.Context(), jwks.Config{
-		URL:        e.iss.JWKSURL(),
-		HTTPClient: e.iss.Client(),
-		// Several rotations happen within a second here; the default
-		// cooldown between unknown-kid refreshes would (by design) refuse
-		// the second new kid for a while.
-		UnknownKIDCooldown: time.Nanosecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.keys.Close() })
-	v, err := verify.New(verify.Config{
-		Issuers:   []verify.Issuer{{Name: e.iss.Issuer(), Keys: e.keys}},
-		Audiences: []string{e2eAudience},
-		OnDecision: func(d verify.Decision) {
-			e.mu.Lock()
-			e.decs = append(e.decs, d)
-			e.mu.Unlock()
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := e.Verifier
 	i, err := grpcmw.New(grpcmw.Config{
 		Checker: v,
 		Methods: map[string]verify.Scopes{
@@ -201,11 +181,7 @@ func (c callOpts) FullDuplexCall(ctx context.Context, opts ...grpc.CallOption) (
 	return c.TestServiceClient.FullDuplexCall(ctx, append(c.opts, opts...)...)
 }
 
-func (e *e2e) decisions() []verify.Decision {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]verify.Decision(nil), e.decs...)
-}
+func (e *e2e) decisions() []verify.Decision { return e.Decisions() }
 
 // tokenKID returns the kid in a JWT's header.
 func tokenKID(t *testing.T, tok string) string {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/internal/e2etest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
@@ -30,20 +31,26 @@ const (
 // e2e is the whole stack on loopback: a TLS test issuer, a jwks.Cache of
 // its keys, a verifier, and the middleware behind a TLS API server.
 type e2e struct {
+	*e2etest.Stack
 	iss   *issuertest.Server
 	keys  *jwks.Cache
 	api   *httptest.Server
 	ctx   context.Context // carries oauth2.HTTPClient = the issuer's TLS client
 	mu    sync.Mutex
-	decs  []verify.Decision
 	fails []*httpmw.Failure
 }
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
 	e := &e2e{}
-	e.iss = issuertest.NewServer(issuertest.Config{TLS: true, Audience: []string{e2eAudience}})
-	t.Cleanup(e.iss.Close)
+	e.Stack = e2etest.New(t, e2etest.Options{
+		Issuer: issuertest.Config{TLS: true, Audience: []string{e2eAudience}},
+		// Several rotations happen within a second here; the default
+		// 15 s cooldown between unknown-kid refreshes would (by design)
+		// refuse the second new kid for up to 15 s.
+		Cache: jwks.Config{UnknownKIDCooldown: time.Nanosecond},
+	})
+	e.iss, e.keys = e.Issuer, e.Keys
 	// wgtwo and Sangoma authenticate clients with HTTP Basic; Net2Phone
 	// with client_id/client_secret in the form body. The issuer refuses
 	// any other method for each client, so the auth style is checked.
@@ -51,32 +58,7 @@ func newE2E(t *testing.T) *e2e {
 		AuthMethod: issuertest.AuthMethodBasic})
 	e.iss.AddClient(issuertest.Client{ID: "n2p-app", Secret: "n2p-secret", Scopes: []string{scopeRead},
 		AuthMethod: issuertest.AuthMethodPost})
-
-	var err error
-	e.keys, err = jwks.New(t.Context(), jwks.Config{
-		URL:        e.iss.JWKSURL(),
-		HTTPClient: e.iss.Client(),
-		// Several rotations happen within a second here; the default
-		// 15 s cooldown between unknown-kid refreshes would (by design)
-		// refuse the second new kid for up to 15 s.
-		UnknownKIDCooldown: time.Nanosecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.keys.Close() })
-	v, err := verify.New(verify.Config{
-		Issuers:   []verify.Issuer{{Name: e.iss.Issuer(), Keys: e.keys}},
-		Audiences: []string{e2eAudience},
-		OnDecision: func(d verify.Decision) {
-			e.mu.Lock()
-			e.decs = append(e.decs, d)
-			e.mu.Unlock()
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := e.Verifier
 	mw, err := httpmw.New(httpmw.Config{
 		Checker: v,
 		OnReject: func(_ *http.Request, f *httpmw.Failure) {
@@ -130,11 +112,7 @@ func (e *e2e) call(t *testing.T, c *http.Client, method, path string) (int, stri
 	return resp.StatusCode, resp.Header.Get("WWW-Authenticate")
 }
 
-func (e *e2e) decisions() []verify.Decision {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]verify.Decision(nil), e.decs...)
-}
+func (e *e2e) decisions() []verify.Decision { return e.Decisions() }
 
 func (e *e2e) failures() []*httpmw.Failure {
 	e.mu.Lock()

@@ -42,6 +42,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/grpcmw"
 	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/internal/e2etest"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/jwks"
@@ -140,24 +141,11 @@ func TestLoadDuringRotation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), wallTimeout)
 	defer cancel()
 
-	iss := issuertest.NewServer(issuertest.Config{Audience: []string{audience}})
-	defer iss.Close()
-	cache, err := jwks.New(ctx, jwks.Config{
-		URL:                iss.JWKSURL(),
-		InsecureAllowHTTP:  true,
-		UnknownKIDCooldown: cooldown,
+	st := e2etest.New(t, e2etest.Options{
+		Issuer: issuertest.Config{Audience: []string{audience}},
+		Cache:  jwks.Config{UnknownKIDCooldown: cooldown},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cache.Close()
-	v, err := verify.New(verify.Config{
-		Issuers:   []verify.Issuer{{Name: iss.Issuer(), Keys: cache}},
-		Audiences: []string{audience},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	iss, cache, v := st.Issuer, st.Keys, st.Verifier
 
 	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	if err != nil {

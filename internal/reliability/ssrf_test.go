@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/e2etest"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/jwks"
@@ -30,23 +31,14 @@ func TestNoTokenDirectedFetches(t *testing.T) {
 	}))
 	defer evil.Close()
 
-	iss := issuertest.NewServer(issuertest.Config{Audience: []string{audience}})
-	defer iss.Close()
 	// An hour-long cooldown makes "one cooldown" the whole test however
 	// slowly a loaded CI machine mints and verifies the 200 tokens (with
 	// the 15 s default, a run slower than 15 s could fetch twice).
-	cache, err := jwks.New(context.Background(), jwks.Config{URL: iss.JWKSURL(), InsecureAllowHTTP: true, UnknownKIDCooldown: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cache.Close()
-	v, err := verify.New(verify.Config{
-		Issuers:   []verify.Issuer{{Name: iss.Issuer(), Keys: cache}},
-		Audiences: []string{audience},
+	st := e2etest.New(t, e2etest.Options{
+		Issuer: issuertest.Config{Audience: []string{audience}},
+		Cache:  jwks.Config{UnknownKIDCooldown: time.Hour},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	iss, v := st.Issuer, st.Verifier
 	before := iss.JWKSRequests()
 
 	headers := []struct {
