@@ -154,7 +154,7 @@ func TestIssuerUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"positional", []string{"extra"}, `unexpected argument "extra"`},
-		{"bad flag", []string{"--port", "1"}, "flag provided but not defined"},
+		{"bad flag", []string{"--port", "1"}, "jwtguard issuer: unknown flag --port\n"},
 		{"non-loopback addr", []string{"--addr", "0.0.0.0:0"}, "loopback only"},
 		{"bad port", []string{"--addr", "127.0.0.1:http"}, "bad port"},
 		{"malformed addr", []string{"--addr", "localhost"}, "missing port"},
