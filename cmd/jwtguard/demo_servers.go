@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
 	"github.com/jwtguard/jwtguard/grpcmw"
@@ -31,17 +32,18 @@ import (
 
 // demo holds everything the demo started; close stops all of it.
 type demo struct {
-	iss      *issuertest.Server
-	cache    *jwks.Cache
-	clientTr *http.Transport // trusts the issuer and the demo servers
-	httpSrv  *http.Server
-	httpURL  string
-	grpcSrv  *grpc.Server
-	grpcAddr string
-	conn     *grpc.ClientConn
-	tsc      testgrpc.TestServiceClient
-	cc       clientcredentials.Config
-	wg       sync.WaitGroup // serving goroutines
+	iss        *issuertest.Server
+	cache      *jwks.Cache
+	clientTr   *http.Transport   // trusts the issuer and the demo servers
+	serverCert *x509.Certificate // of the HTTP and gRPC servers
+	httpSrv    *http.Server
+	httpURL    string
+	grpcSrv    *grpc.Server
+	grpcAddr   string
+	conn       *grpc.ClientConn
+	tsc        testgrpc.TestServiceClient
+	cc         clientcredentials.Config
+	wg         sync.WaitGroup // serving goroutines
 
 	mu   sync.Mutex
 	seen string // what the server saw on the last call (reason or kid)
@@ -64,6 +66,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	if err != nil {
 		return nil, err
 	}
+	d.serverCert = cert.Leaf
 	roots := x509.NewCertPool()
 	roots.AddCert(d.iss.Certificate())
 	roots.AddCert(cert.Leaf)
@@ -115,6 +118,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	// needs demo.write; other methods need a valid token.
 	ic, err := grpcmw.New(grpcmw.Config{
 		Checker: v,
+		Skip:    grpcmw.SkipHealthAndReflection, // for grpcurl, see demo --serve
 		Methods: map[string]verify.Scopes{
 			testgrpc.TestService_UnaryCall_FullMethodName:           {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},
@@ -128,6 +132,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	d.grpcSrv = grpc.NewServer(grpc.Creds(credentials.NewTLS(serverTLS())),
 		grpc.ChainUnaryInterceptor(ic.Unary()), grpc.ChainStreamInterceptor(ic.Stream()))
 	testgrpc.RegisterTestServiceServer(d.grpcSrv, &testService{d: d})
+	reflection.Register(d.grpcSrv)
 	gl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

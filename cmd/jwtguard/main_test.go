@@ -40,6 +40,7 @@ func TestTopLevel(t *testing.T) {
 		{"--version", []string{"--version"}, exitOK, "jwtguard ", ""},
 		{"verify --version", []string{"verify", "--version"}, exitOK, "jwtguard ", ""},
 		{"issuer --version", []string{"issuer", "--version"}, exitOK, "jwtguard ", ""},
+		{"demo --version", []string{"demo", "--version"}, exitOK, "jwtguard ", ""},
 		{"help verify", []string{"help", "verify"}, exitOK, "Exit codes:", ""},
 		{"verify --help", []string{"verify", "--help"}, exitOK, "rejected: <reason>: <detail>", ""},
 		{"verify -h", []string{"verify", "-h"}, exitOK, "--skip-audience", ""},
