@@ -90,7 +90,6 @@ func describeFetchError(err error, caFile string) string {
 	var (
 		unknownCA x509.UnknownAuthorityError
 		hostname  x509.HostnameError
-		invalid   x509.CertificateInvalidError
 	)
 	trust := "pass --ca-file FILE"
 	if caFile != "" {
@@ -100,9 +99,7 @@ func describeFetchError(err error, caFile string) string {
 	case errors.As(err, &unknownCA) || strings.Contains(err.Error(), "certificate signed by unknown authority"):
 		return "the issuer's certificate is not trusted; " + trust
 	case errors.As(err, &hostname):
-		return "the issuer's certificate is not valid for " + oneLine(hostname.Host)
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return "the issuer's certificate has expired or is not yet valid"
+		return "the issuer's certificate is not valid for the host " + oneLine(hostname.Host)
 	}
 	msg := err.Error()
 	var ue *url.Error

@@ -359,6 +359,16 @@ func TestVerifyTLS(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, exitUnavailable, want)
 		}
 	})
+	t.Run("certificate for another host", func(t *testing.T) {
+		// The test issuer's certificate names 127.0.0.1 and example.com, not localhost.
+		iss := strings.Replace(s.Issuer(), "127.0.0.1", "localhost", 1)
+		tok := mintWith(s, issuertest.MintOptions{}, func(c map[string]any) { c["iss"] = iss })
+		code, _, errs := runCLI(t, "", "verify", "--issuer", iss, "--skip-audience", "--ca-file", ca, tok)
+		want := "unavailable: the issuer's certificate is not valid for the host localhost\n"
+		if code != exitUnavailable || errs != want {
+			t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, exitUnavailable, want)
+		}
+	})
 	t.Run("rejection over TLS", func(t *testing.T) {
 		code, _, errs := runCLI(t, "", "verify", "--issuer", s.Issuer(), "--skip-audience", "--ca-file", ca, s.ExpiredAccessToken(testClient))
 		if code != exitRejected || !strings.HasPrefix(errs, "rejected: expired: ") {
