@@ -2,8 +2,18 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
 	"strings"
 	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/metadata"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 
 	"github.com/jwtguard/jwtguard/issuertest"
 )
@@ -110,4 +120,84 @@ func TestTokenKID(t *testing.T) {
 	if got := tokenKID("%%%.x.y"); got != "" {
 		t.Errorf("tokenKID(garbage) = %q, want empty", got)
 	}
+}
+
+// TestDemoServe runs demo --serve, calls the servers the way its printed
+// commands do, and stops it.
+func TestDemoServe(t *testing.T) {
+	info, stop := startCommand(t, "demo", "--serve")
+	ca, tok := info["CA file"], info["token"]
+	httpURL, grpcAddr := firstField(info["HTTP"]), firstField(info["gRPC"])
+	for _, want := range []string{
+		"curl --cacert " + ca + " -H 'Authorization: Bearer " + tok + "' " + httpURL + "/v1/read   # 200",
+		"grpcurl -cacert " + ca + " -H 'Authorization: Bearer " + tok + `' -d '{"fill_username": true}' ` + grpcAddr + " grpc.testing.TestService/UnaryCall",
+		"jwtguard verify --issuer " + info["issuer"] + " --ca-file " + ca + " --audience " + demoAudience + " " + tok,
+	} {
+		if !strings.Contains(info["_all"], want) {
+			t.Errorf("output lacks %q:\n%s", want, info["_all"])
+		}
+	}
+	pemBytes, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("%s holds no certificate", ca)
+	}
+	tlsConf := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+
+	// curl --cacert CA -H 'Authorization: Bearer TOKEN' URL/v1/read
+	tr := &http.Transport{TLSClientConfig: tlsConf}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequest(http.MethodGet, httpURL+"/v1/read", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /v1/read: %d, want 200", resp.StatusCode)
+	}
+
+	// grpcurl needs server reflection without a token, then the call with one.
+	conn, err := grpc.NewClient("passthrough:///"+grpcAddr, grpc.WithTransportCredentials(credentials.NewTLS(tlsConf)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := t.Context()
+	rs, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := rs.Recv(); err != nil || !strings.Contains(r.String(), "grpc.testing.TestService") {
+		t.Errorf("reflection: %v, %v; want the service list", r, err)
+	}
+	_ = rs.CloseSend()
+	md := metadata.Pairs("authorization", "Bearer "+tok)
+	if _, err := testgrpc.NewTestServiceClient(conn).UnaryCall(metadata.NewOutgoingContext(ctx, md), &testgrpc.SimpleRequest{}); err != nil {
+		t.Errorf("UnaryCall with the printed token: %v", err)
+	}
+
+	if code, errs := stop(); code != exitOK || !strings.Contains(errs, "stopping") {
+		t.Errorf("after cancel: exit %d stderr %q, want 0 and a stopping note", code, errs)
+	}
+	if _, err := os.Stat(ca); !os.IsNotExist(err) {
+		t.Errorf("%s still exists after the demo stopped (err %v)", ca, err)
+	}
+}
+
+func firstField(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }

@@ -11,11 +11,11 @@ import (
 // are pasted from logs and headers) through token extraction, the
 // unverified iss hint and the one-line rendering used for verdicts.
 func FuzzTokenArg(f *testing.F) {
-	for _, s := range []string{"", "-", " Bearer abc.def.ghi\n", "bearer", "BEARER  x", "a\x00b", "e30.eyJpc3MiOiJ4XG4ifQ.c2ln", "\u2028tok\u00a0"} {
+	for _, s := range []string{"", "-", " Bearer abc.def.ghi\n", "Authorization: Bearer x.y.z", `{"access_token":"x.y.z"}`, `{"access_token":1}`, "bearer", "BEARER  x", "a\x00b", "e30.eyJpc3MiOiJ4XG4ifQ.c2ln", "\u2028tok\u00a0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		tok, err := tokenArg([]string{"-"}, strings.NewReader(in))
+		tok, _, err := tokenArg([]string{"-"}, strings.NewReader(in))
 		if err == nil {
 			if tok == "" || tok != strings.TrimSpace(tok) {
 				t.Errorf("tokenArg(%q) = %q: empty or untrimmed", in, tok)

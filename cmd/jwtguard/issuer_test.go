@@ -17,17 +17,23 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// startIssuerCmd runs "jwtguard issuer args…" until the returned stop
-// function is called, and returns the "key: value" lines it printed before
-// "Running".
+// startIssuerCmd runs "jwtguard issuer args…"; see startCommand.
 func startIssuerCmd(t *testing.T, args ...string) (info map[string]string, stop func() (code int, stderr string)) {
+	t.Helper()
+	return startCommand(t, append([]string{"issuer"}, args...)...)
+}
+
+// startCommand runs "jwtguard args…" until the returned stop function is
+// called, and returns the "key: value" lines it printed before "Running"
+// (and all of its output as "_all").
+func startCommand(t *testing.T, args ...string) (info map[string]string, stop func() (code int, stderr string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	var errs strings.Builder
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, append([]string{"issuer"}, args...), strings.NewReader(""), pw, &errs)
+		code := run(ctx, args, strings.NewReader(""), pw, &errs)
 		pw.Close()
 		done <- code
 	}()
@@ -72,7 +78,7 @@ func TestIssuerCommand(t *testing.T) {
 			args := []string{"--client-id", "svc", "--client-secret", "pa ss", "--scope", "a b", "--scope", "c"}
 			certFile := filepath.Join(t.TempDir(), "ca.pem")
 			if tt.tls {
-				args = append(args, "--tls", "--cert-out", certFile)
+				args = append(args, "--tls", "--ca-out", certFile)
 			}
 			info, stop := startIssuerCmd(t, args...)
 			for _, k := range []string{"URL", "issuer", "discovery", "JWKS", "token", "client_id", "client_secret", "scopes"} {
@@ -105,7 +111,7 @@ func TestIssuerCommand(t *testing.T) {
 				}
 				pool := x509.NewCertPool()
 				if !pool.AppendCertsFromPEM(pemBytes) {
-					t.Fatal("--cert-out wrote no certificate")
+					t.Fatal("--ca-out wrote no certificate")
 				}
 				hc.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool}
 				verifyArgs = append(verifyArgs, "--ca-file", certFile)
@@ -154,11 +160,15 @@ func TestIssuerUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"positional", []string{"extra"}, `unexpected argument "extra"`},
-		{"bad flag", []string{"--port", "1"}, "flag provided but not defined"},
+		{"bad flag", []string{"--port", "1"}, "jwtguard issuer: unknown flag --port\n"},
+		{"misspelt flag", []string{"--audiense", "x"}, "unknown flag --audiense; did you mean --audience?"},
 		{"non-loopback addr", []string{"--addr", "0.0.0.0:0"}, "loopback only"},
 		{"bad port", []string{"--addr", "127.0.0.1:http"}, "bad port"},
 		{"malformed addr", []string{"--addr", "localhost"}, "missing port"},
-		{"cert-out without tls", []string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
+		{"bad scope claim", []string{"--scope-claim", "scopes"}, `--scope-claim "scopes": want scp, scope or both`},
+		{"zero ttl", []string{"--ttl", "0s"}, "--ttl must be positive, got 0s"},
+		{"bad ttl", []string{"--ttl", "1 hour"}, `--ttl "1 hour": want a duration such as 30s, 5m or 1h`},
+		{"unknown mint kind", []string{"--mint", "expird"}, `--mint "expird": want one of valid, expired, not-yet-valid, id-token, wrong-key, unknown-kid or all; did you mean expired?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,11 +222,24 @@ func TestIssuerFixedAddr(t *testing.T) {
 // certificate; the output says how to make it work.
 func TestIssuerTLSWithoutCertOutHint(t *testing.T) {
 	info, _ := startIssuerCmd(t, "--tls")
-	if !strings.Contains(info["_all"], "curl -s -k ") || !strings.Contains(info["_all"], "start the issuer with --cert-out FILE and add --ca-file FILE") {
-		t.Errorf("no trust hint for a TLS issuer without --cert-out:\n%s", info["_all"])
+	if !strings.Contains(info["_all"], "curl -s -k ") || !strings.Contains(info["_all"], "start the issuer with --ca-out FILE and add --ca-file FILE") {
+		t.Errorf("no trust hint for a TLS issuer without --ca-out:\n%s", info["_all"])
 	}
 	info, _ = startIssuerCmd(t, "--tls", "--cert-out", filepath.Join(t.TempDir(), "ca.pem"))
 	if strings.Contains(info["_all"], "insecure mode") {
 		t.Errorf("trust hint printed although --cert-out was given:\n%s", info["_all"])
+	}
+}
+
+// --ca-out implies --tls, and its file makes the printed verify command work.
+func TestIssuerCAOutImpliesTLS(t *testing.T) {
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	info, _ := startIssuerCmd(t, "--ca-out", ca, "--audience", "https://api.example/")
+	if !strings.HasPrefix(info["issuer"], "https://") || info["certificate"] != ca {
+		t.Fatalf("issuer %q certificate %q; want https and %s", info["issuer"], info["certificate"], ca)
+	}
+	want := "jwtguard verify --issuer " + info["issuer"] + " --ca-file " + ca + " --audience https://api.example/ \"$TOKEN\""
+	if !strings.Contains(info["_all"], want) {
+		t.Errorf("output lacks %q:\n%s", want, info["_all"])
 	}
 }

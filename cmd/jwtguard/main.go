@@ -5,8 +5,11 @@
 //
 //	jwtguard verify [flags] TOKEN   check a token exactly as a resource server would
 //	jwtguard issuer [flags]         run the offline test issuer in the foreground
-//	jwtguard demo                   run the end-to-end demo and print its results
+//	jwtguard demo [--serve]         run the end-to-end demo, or keep it running
+//	jwtguard version                print the version (also --version)
 //	jwtguard help [command]         show help
+//
+// A misspelt command or flag gets a suggestion ("did you mean verify?").
 //
 // # verify
 //
@@ -16,7 +19,7 @@
 //
 //	jwtguard verify --issuer https://id.wgtwo.com/ --skip-audience \
 //	    --scope subscription.read "$TOKEN"
-//	rejected: expired: exp 2026-11-24T07:00:00Z is 3m0s in the past
+//	rejected: expired: exp 2026-11-24T07:00:00Z is 3m in the past
 //
 // Flags (each may be written -flag or --flag, before or after the token):
 //
@@ -35,34 +38,49 @@
 //	--nonce NONCE     require this ID-token "nonce".
 //	--allow-http      allow http:// issuer and JWKS URLs on loopback hosts only.
 //	--ca-file FILE    also trust the PEM CA certificates in FILE for TLS
-//	                  (e.g. the test issuer's certificate, see issuer --cert-out).
+//	                  (e.g. the test issuer's certificate, see issuer --ca-out).
 //	--timeout DUR     overall time limit for fetching keys and verifying (default 15s).
 //
-// TOKEN "-" reads the token from standard input; surrounding white space and
-// a leading "Bearer " (as copied from an Authorization header) are removed.
+// TOKEN "-" reads the token from standard input. Surrounding white space and
+// a leading "Bearer " are removed; a whole "Authorization: Bearer …" header
+// line or a token endpoint's JSON response (its "access_token") is
+// accepted too, and a note on standard error says what was taken.
+//
+// Before fetching anything, a token whose (unverified) "iss" is not --issuer
+// is rejected with reason invalid_issuer. A token carrying "nonce" or
+// "at_hash" draws a warning that it looks like an ID token, unless --nonce
+// says one was meant. An untrusted TLS certificate is reported as such, with
+// the flag that fixes it. Durations are printed in whole seconds.
 //
 // Exit codes: 0 valid, the claims printed as indented JSON on standard
-// output; 1 rejected, one line "rejected: <reason>: <detail>" on standard
-// error, where <reason> is a stable verify.Reason code (malformed,
-// token_too_large, unsupported_algorithm, unknown_key, invalid_signature,
-// expired, not_yet_valid, issued_in_future, missing_claim, invalid_issuer,
-// invalid_audience, invalid_type, invalid_nonce, insufficient_scope); 2
-// usage or configuration error;
-// 3 keys unavailable (the issuer's discovery or JWKS could not be fetched),
-// one line "unavailable: <detail>" on standard error.
+// output and a one-line verdict ("valid: client …, sub …, scopes …, expires
+// in 59m (…)") on standard error; 1 rejected, one line "rejected: <reason>:
+// <detail>" on standard error, where <reason> is a stable verify.Reason code
+// (malformed, token_too_large, unsupported_algorithm, unknown_key,
+// invalid_signature, expired, not_yet_valid, issued_in_future,
+// missing_claim, invalid_issuer, invalid_audience, invalid_type,
+// invalid_nonce, insufficient_scope); 2 usage or configuration error; 3 keys
+// unavailable (the issuer's discovery or JWKS could not be fetched), one line
+// "unavailable: <detail>" on standard error.
 //
 // # issuer
 //
 // issuer runs package issuertest (an offline issuer shaped like Ory Hydra,
 // as id.wgtwo.com runs it) until interrupted (SIGINT or SIGTERM), and
-// prints its URLs, a client id and secret and an example curl command. Its
-// keys are public test keys: never trust it outside tests.
+// prints its URLs, a client id and secret and example curl and verify
+// commands. Its keys are public test keys: never trust it outside tests.
 //
 //	--tls                   serve HTTPS (self-signed certificate)
-//	--cert-out FILE         write that certificate as PEM (for --ca-file, curl --cacert)
+//	--ca-out FILE           serve HTTPS and write its certificate as PEM (for
+//	                        verify --ca-file, curl --cacert); alias --cert-out
 //	--client-id ID          client id (default generated)
 //	--client-secret SECRET  client secret (default generated)
 //	--scope SCOPE           scopes the client may request (repeatable)
+//	--audience AUD          "aud" of access tokens (repeatable; default [])
+//	--ttl DUR               token lifetime (default 1h)
+//	--scope-claim CLAIM     scp (default), scope or both
+//	--mint KIND             print a token at start-up: valid, expired,
+//	                        not-yet-valid, id-token, wrong-key, unknown-kid or all
 //	--addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port)
 //
 // # demo
@@ -73,7 +91,9 @@
 // token, wrong scope, expired token, key rotation, issuer outage), prints a
 // table of expected and actual outcomes and exits 1 on any mismatch. Its key
 // cache refreshes every 5 s with a 1 s unknown-kid cooldown so that the
-// script sees refreshes; production defaults are minutes.
+// script sees refreshes; production defaults are minutes. With --serve it
+// skips the script, keeps everything running until interrupted and prints
+// curl, grpcurl and verify commands with a token and a CA file.
 package main
 
 import (
@@ -81,6 +101,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -100,11 +121,15 @@ const topUsage = `jwtguard — debug bearer tokens, run an offline test issuer, 
 Usage:
   jwtguard verify [flags] TOKEN   check a token as a resource server would; one-line reason when refused
   jwtguard issuer [flags]         run the offline test issuer (Hydra-shaped) until Ctrl-C
-  jwtguard demo                   start issuer + HTTP + gRPC servers on loopback and run the demo script
+  jwtguard demo [--serve]         start issuer + HTTP + gRPC servers on loopback and run the demo script
+  jwtguard version                print the version (also: jwtguard --version)
   jwtguard help [command]         show help for a command
 
 Run 'jwtguard <command> --help' for the flags and exit codes of a command.
 `
+
+// commands are the subcommands, for help and suggestions.
+var commands = []string{"verify", "issuer", "demo", "version", "help"}
 
 // run is the whole program; main only supplies the process's environment.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -120,6 +145,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runIssuer(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, buildVersion())
+		return exitOK
 	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK
@@ -132,14 +160,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprint(stderr, topUsage)
 		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "jwtguard: unknown command %q\nRun 'jwtguard help' for usage.\n", cmd)
+	}
+	if strings.HasPrefix(cmd, "-") {
+		fmt.Fprintf(stderr, "jwtguard: unknown flag %s: flags follow the command (jwtguard verify --issuer …)\nRun 'jwtguard help' for usage.\n", oneLine(cmd))
 		return exitUsage
 	}
+	hint := ""
+	if s := suggest(cmd, commands); s != "" {
+		hint = "; did you mean " + s + "?"
+	}
+	fmt.Fprintf(stderr, "jwtguard: unknown command %q%s\nRun 'jwtguard help' for usage.\n", cmd, hint)
+	return exitUsage
 }
 
-// usageFail prints a usage error for command cmd and returns exitUsage.
+// usageFail prints a usage error for command cmd and returns exitUsage. A
+// message that already starts with the command's name (as errors of the
+// package of the same name do) does not repeat it.
 func usageFail(stderr io.Writer, cmd string, err error) int {
-	fmt.Fprintf(stderr, "jwtguard %s: %v\nRun 'jwtguard %s --help' for usage.\n", cmd, err, cmd)
+	msg := strings.TrimPrefix(err.Error(), cmd+": ")
+	fmt.Fprintf(stderr, "jwtguard %s: %s\nRun 'jwtguard %s --help' for usage.\n", cmd, oneLine(msg), cmd)
 	return exitUsage
 }

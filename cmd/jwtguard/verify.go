@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,7 +16,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
@@ -28,7 +26,14 @@ const verifyHelp = `Usage: jwtguard verify [flags] TOKEN
 Checks TOKEN exactly as a resource server using jwtguard would (keys from the
 issuer's JWKS, strict header and claim checks) and prints the verdict.
 TOKEN "-" reads it from standard input; white space and a leading "Bearer "
-are removed. Flags may come before or after TOKEN, as -flag or --flag.
+are removed. A whole "Authorization: Bearer ..." header line or a token
+endpoint's JSON response (its "access_token") works too; a note on standard
+error says what was taken. Flags may come before or after TOKEN, as -flag or
+--flag.
+
+A token whose (unverified) "iss" is not --issuer is rejected before anything
+is fetched. A token with "nonce" or "at_hash" draws a warning that it looks
+like an ID token, unless --nonce is given.
 
 Flags:
   --issuer URL      expected "iss", compared exactly (trailing slash included);
@@ -48,11 +53,12 @@ Flags:
                     client id as --audience).
   --allow-http      allow http:// issuer/JWKS URLs, on loopback hosts only.
   --ca-file FILE    also trust the PEM CA certificate(s) in FILE for TLS
-                    (e.g. written by 'jwtguard issuer --tls --cert-out FILE').
+                    (e.g. written by 'jwtguard issuer --ca-out FILE').
   --timeout DUR     overall time limit for fetching keys and verifying (default 15s).
 
 Exit codes:
-  0  valid: the claims are printed as indented JSON on standard output
+  0  valid: the claims are printed as indented JSON on standard output, and
+     one line on standard error:  valid: client ..., sub ..., scopes ..., expires in ...
   1  rejected: one line on standard error:  rejected: <reason>: <detail>
      reasons: malformed, token_too_large, unsupported_algorithm, unknown_key,
      invalid_signature, expired, not_yet_valid, issued_in_future, missing_claim,
@@ -60,18 +66,17 @@ Exit codes:
      insufficient_scope
   2  usage or configuration error (message and a hint on standard error)
   3  keys unavailable: the discovery document or JWKS could not be fetched or
-     was refused (e.g. discovery names "https://x/" and --issuer is "https://x");
+     was refused (e.g. discovery names "https://x/" and --issuer is "https://x",
+     or the issuer's certificate is not trusted: pass --ca-file FILE);
      one line on standard error:  unavailable: <detail>
 
 Examples:
   jwtguard verify --issuer https://id.wgtwo.com/ --skip-audience --scope subscription.read "$TOKEN"
   pbpaste | jwtguard verify --issuer https://id.wgtwo.com/ --audience my-api -
+  curl -s -u ID:SECRET -d grant_type=client_credentials https://id.wgtwo.com/oauth2/token |
+      jwtguard verify --issuer https://id.wgtwo.com/ --skip-audience -
   jwtguard verify --issuer http://127.0.0.1:4444/ --allow-http --skip-audience "$TOKEN"
 `
-
-// maxStdinToken bounds what is read from standard input; the verifier then
-// applies its own (smaller) size limit with reason token_too_large.
-const maxStdinToken = 1 << 20
 
 type verifyFlags struct {
 	issuer, jwksURL, caFile string
@@ -97,15 +102,11 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.DurationVar(&f.leeway, "leeway", 0, "")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "")
 
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, verifyHelp)
-		return exitOK
+	pos, code, done := parseCommand(fs, args, verifyHelp, stdout, stderr)
+	if done {
+		return code
 	}
-	if err != nil {
-		return usageFail(stderr, "verify", err)
-	}
-	token, err := tokenArg(pos, stdin)
+	token, extracted, err := tokenArg(pos, stdin)
 	if err == nil {
 		err = f.check()
 		if err != nil && f.issuer == "" {
@@ -121,6 +122,9 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	})
 	if err != nil {
 		return usageFail(stderr, "verify", err)
+	}
+	if extracted != "" {
+		fmt.Fprintf(stderr, "jwtguard verify: checking %s\n", extracted)
 	}
 
 	client, err := f.httpClient()
@@ -145,7 +149,22 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		TokenCache:        verify.TokenCacheConfig{Disable: true},
 	})
 	if err != nil {
-		return usageFail(stderr, "verify", err)
+		msg := strings.TrimPrefix(err.Error(), "verify: config: ")
+		if strings.Contains(msg, "algorithm") {
+			msg = "--alg: " + msg
+		}
+		return usageFail(stderr, "verify", usagef("%s", msg))
+	}
+
+	// A token from another issuer fails whatever the keys say: say so
+	// without fetching anything.
+	p := peek(token)
+	if p.hasIss && p.iss != f.issuer {
+		fmt.Fprintf(stderr, "rejected: %s: %s\n", verify.ReasonInvalidIssuer, issuerMismatch(p.iss, f.issuer))
+		return exitRejected
+	}
+	if p.idToken && f.nonce == "" {
+		fmt.Fprintln(stderr, idTokenWarning)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
@@ -159,7 +178,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	cache, err := jwks.New(ctx, jc)
 	if err != nil {
 		// Every URL was validated above, so this is a fetch failure.
-		fmt.Fprintf(stderr, "unavailable: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "unavailable: %s\n", describeFetchError(err, f.caFile))
 		return exitUnavailable
 	}
 	defer cache.Close()
@@ -184,63 +203,8 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	out.WriteByte('\n')
 	_, _ = stdout.Write(out.Bytes())
+	fmt.Fprintln(stderr, validVerdict(claims, time.Now()))
 	return exitOK
-}
-
-// reportRejection prints the one-line verdict for a Verify error.
-func reportRejection(stderr io.Writer, err error) int {
-	var ve *verify.Error
-	if !errors.As(err, &ve) {
-		fmt.Fprintf(stderr, "rejected: error: %s\n", oneLine(err.Error()))
-		return exitRejected
-	}
-	detail := ve.Detail
-	if detail == "" && ve.Err != nil {
-		detail = ve.Err.Error()
-	}
-	if ve.Reason == verify.ReasonUnavailable {
-		if detail == "" {
-			detail = "signing keys unavailable"
-		}
-		fmt.Fprintf(stderr, "unavailable: %s\n", oneLine(detail))
-		return exitUnavailable
-	}
-	if detail == "" {
-		fmt.Fprintf(stderr, "rejected: %s\n", ve.Reason)
-	} else {
-		fmt.Fprintf(stderr, "rejected: %s: %s\n", ve.Reason, oneLine(detail))
-	}
-	return exitRejected
-}
-
-// tokenArg returns the single TOKEN argument, reading stdin for "-".
-func tokenArg(pos []string, stdin io.Reader) (string, error) {
-	switch {
-	case len(pos) == 0:
-		return "", usagef("missing TOKEN (use - to read it from standard input)")
-	case len(pos) > 1:
-		return "", usagef("expected one TOKEN, got %d arguments", len(pos))
-	}
-	tok, from := pos[0], "TOKEN"
-	if tok == "-" {
-		from = "standard input"
-		b, err := io.ReadAll(io.LimitReader(stdin, maxStdinToken+1))
-		if err != nil {
-			return "", usagef("reading standard input: %v", err)
-		}
-		if len(b) > maxStdinToken {
-			return "", usagef("standard input holds more than %d bytes", maxStdinToken)
-		}
-		tok = string(b)
-	}
-	tok = strings.TrimSpace(tok)
-	if len(tok) > len("bearer ") && strings.EqualFold(tok[:len("bearer ")], "bearer ") {
-		tok = strings.TrimSpace(tok[len("bearer "):])
-	}
-	if tok == "" {
-		return "", usagef("%s is empty", from)
-	}
-	return tok, nil
 }
 
 // check validates flag combinations that verify.New and jwks.New would
@@ -264,7 +228,10 @@ func (f *verifyFlags) check() error {
 		return usagef("--audience and --skip-audience exclude each other")
 	}
 	if f.timeout <= 0 {
-		return usagef("--timeout must be positive, got %v", f.timeout)
+		return usagef("--timeout must be positive, got %s", fmtDuration(f.timeout))
+	}
+	if f.leeway < 0 || f.leeway > verify.MaxLeeway {
+		return usagef("--leeway %s: want 0 to %s", fmtDuration(f.leeway), fmtDuration(verify.MaxLeeway))
 	}
 	return nil
 }
@@ -347,36 +314,4 @@ func (l *lateSource) Key(ctx context.Context, kid, alg string) (*jwks.Key, error
 		return nil, jwks.ErrUnavailable
 	}
 	return l.src.Key(ctx, kid, alg)
-}
-
-// oneLine makes s safe to print as a single line: control characters
-// (possibly from attacker-supplied token content) become spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// unverifiedIssuer returns the token's "iss" without verifying anything,
-// only to suggest an --issuer value. It returns "" when the token does not
-// decode.
-func unverifiedIssuer(tok string) string {
-	parts := strings.SplitN(tok, ".", 4) // bounded: a token of dots must not cost a slice per dot
-	if len(parts) != 3 || len(parts[1]) > 64<<10 {
-		return ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
-	var c struct {
-		Iss string `json:"iss"`
-	}
-	if json.Unmarshal(payload, &c) != nil || len(c.Iss) > 256 {
-		return ""
-	}
-	return oneLine(c.Iss)
 }

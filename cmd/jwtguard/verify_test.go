@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/testcert"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/verify"
@@ -46,8 +49,10 @@ func TestVerifyValid(t *testing.T) {
 	s := newIssuer(t, issuertest.Config{})
 	tok := s.AccessToken(testClient, "a", "b")
 	code, out, errs := runCLI(t, "", append(baseArgs(s), "--scope", "a", tok)...)
-	if code != exitOK || errs != "" {
-		t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, errs)
+	// The token lives an hour; a second may have passed since it was minted.
+	wantVerdict := regexp.MustCompile(`^valid: client "cli-test", sub "cli-test", scopes "a b", expires in (1h|59m5\ds) \(\S+Z\)\n$`)
+	if code != exitOK || !wantVerdict.MatchString(errs) {
+		t.Fatalf("exit %d, stderr %q; want 0 and one line matching %s", code, errs, wantVerdict)
 	}
 	var claims map[string]any
 	if err := json.Unmarshal([]byte(out), &claims); err != nil {
@@ -89,7 +94,7 @@ func TestVerifyReasons(t *testing.T) {
 		{"invalid_signature tampered", tamper(s.AccessToken(testClient)), nil, "invalid_signature", ""},
 		{"expired", s.ExpiredAccessToken(testClient), nil, "expired", "in the past"},
 		{"expired beyond leeway", mintWith(s, issuertest.MintOptions{}, func(c map[string]any) { c["exp"] = now.Add(-2 * time.Minute).Unix() }),
-			[]string{"--leeway", "1m"}, "expired", "leeway 1m0s"},
+			[]string{"--leeway", "1m"}, "expired", " in the past (leeway 1m)"},
 		{"not_yet_valid", mintWith(s, issuertest.MintOptions{}, func(c map[string]any) {
 			c["nbf"] = now.Add(time.Hour).Unix()
 			c["iat"] = now.Unix()
@@ -204,9 +209,13 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"empty stdin", " \n", append(baseArgs(s), "-"), "standard input is empty"},
 		{"empty token", "", append(baseArgs(s), ""), "TOKEN is empty"},
 		{"stdin too large", strings.Repeat("a", maxStdinToken+1), append(baseArgs(s), "-"), "more than"},
-		{"bad flag", "", append(baseArgs(s), "--bogus", tok), "flag provided but not defined: -bogus"},
-		{"bad duration", "", append(baseArgs(s), "--leeway", "5 parsecs", tok), `invalid value "5 parsecs" for flag -leeway`},
-		{"leeway too large", "", append(baseArgs(s), "--leeway", "10m", tok), "Leeway 10m0s outside"},
+		{"bad flag", "", append(baseArgs(s), "--bogus", tok), "verify: unknown flag --bogus\n"},
+		{"misspelt flag", "", append(baseArgs(s), "--isuer", s.Issuer(), tok), "unknown flag --isuer; did you mean --issuer?"},
+		{"flag prefix", "", append(baseArgs(s), "-aud", "x", tok), "unknown flag --aud; did you mean --audience?"},
+		{"flag without value", "", append(baseArgs(s), tok, "--scope"), "verify: --scope needs a value\n"},
+		{"bad duration", "", append(baseArgs(s), "--leeway", "5 parsecs", tok), `--leeway "5 parsecs": want a duration such as 30s, 5m or 1h`},
+		{"bad boolean", "", append(baseArgs(s), "--allow-http=maybe", tok), `--allow-http "maybe": parse error`},
+		{"leeway too large", "", append(baseArgs(s), "--leeway", "10m", tok), "verify: --leeway 10m: want 0 to 5m\n"},
 		{"negative timeout", "", append(baseArgs(s), "--timeout", "-1s", tok), "--timeout must be positive"},
 		{"empty nonce", "", append(baseArgs(s), "--nonce", "", tok), "--nonce is empty"},
 		{"empty type", "", append(baseArgs(s), "--type=", tok), "--type is empty"},
@@ -220,8 +229,8 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"jwks http not loopback", "", append(baseArgs(s), "--jwks", "http://10.0.0.1/jwks", tok), "only on loopback"},
 		{"relative issuer", "", []string{"verify", "--issuer", "id.wgtwo.com", "--skip-audience", tok}, "absolute URL"},
 		{"ftp jwks", "", append(baseArgs(s), "--jwks", "ftp://127.0.0.1/x", tok), "scheme must be https"},
-		{"unknown alg", "", append(baseArgs(s), "--alg", "RS999", tok), `unknown algorithm "RS999"`},
-		{"hs alg refused", "", append(baseArgs(s), "--alg", "HS256", tok), "never accepted"},
+		{"unknown alg", "", append(baseArgs(s), "--alg", "RS999", tok), `jwtguard verify: --alg: unknown algorithm "RS999"` + "\n"},
+		{"hs alg refused", "", append(baseArgs(s), "--alg", "HS256", tok), `jwtguard verify: --alg: algorithm "HS256" is never accepted` + "\n"},
 		{"missing ca file", "", append(baseArgs(s), "--ca-file", filepath.Join(t.TempDir(), "none.pem"), tok), "--ca-file"},
 		{"ca file without pem", "", append(baseArgs(s), "--ca-file", writeFile(t, "junk"), tok), "no PEM certificates"},
 	}
@@ -292,11 +301,20 @@ func TestVerifyUnavailable(t *testing.T) {
 			return nil
 		}, "connection refused"},
 	}
+	// The URL is not named again in net/http's own wording.
+	once := func(errs string) bool { return !strings.Contains(errs, `Get "http`) }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newIssuer(t, issuertest.Config{})
-			tok := s.AccessToken(testClient)
-			args := append(append(baseArgs(s), tt.setup(s)...), tok)
+			extra := tt.setup(s)
+			// The token claims the --issuer given, so that the keys are
+			// fetched (a different iss is refused before any fetch).
+			iss := s.Issuer()
+			if i := slices.Index(extra, "--issuer"); i >= 0 {
+				iss = extra[i+1]
+			}
+			tok := mintWith(s, issuertest.MintOptions{}, func(c map[string]any) { c["iss"] = iss })
+			args := append(append(baseArgs(s), extra...), tok)
 			code, out, errs := runCLI(t, "", args...)
 			if code != exitUnavailable {
 				t.Errorf("exit %d, want %d (stderr %q)", code, exitUnavailable, errs)
@@ -304,7 +322,7 @@ func TestVerifyUnavailable(t *testing.T) {
 			if out != "" {
 				t.Errorf("stdout = %q, want empty", out)
 			}
-			if !strings.HasPrefix(errs, "unavailable: ") || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.detail) {
+			if !strings.HasPrefix(errs, "unavailable: ") || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.detail) || !once(errs) {
 				t.Errorf("stderr = %q, want one line \"unavailable: …%s…\"", errs, tt.detail)
 			}
 		})
@@ -324,8 +342,31 @@ func TestVerifyTLS(t *testing.T) {
 	})
 	t.Run("untrusted certificate is unavailable", func(t *testing.T) {
 		code, _, errs := runCLI(t, "", "verify", "--issuer", s.Issuer(), "--skip-audience", tok)
-		if code != exitUnavailable || !strings.Contains(errs, "certificate") {
-			t.Fatalf("exit %d, stderr %q; want %d and a certificate error", code, errs, exitUnavailable)
+		want := "unavailable: the issuer's certificate is not trusted; pass --ca-file FILE\n"
+		if code != exitUnavailable || errs != want {
+			t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, exitUnavailable, want)
+		}
+	})
+	t.Run("untrusted with another --ca-file", func(t *testing.T) {
+		cert, _, err := testcert.Loopback("another")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := writeFile(t, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw})))
+		code, _, errs := runCLI(t, "", "verify", "--issuer", s.Issuer(), "--skip-audience", "--ca-file", other, tok)
+		want := "unavailable: the issuer's certificate is not trusted; it is signed by neither the system roots nor --ca-file " + other + "\n"
+		if code != exitUnavailable || errs != want {
+			t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, exitUnavailable, want)
+		}
+	})
+	t.Run("certificate for another host", func(t *testing.T) {
+		// The test issuer's certificate names 127.0.0.1 and example.com, not localhost.
+		iss := strings.Replace(s.Issuer(), "127.0.0.1", "localhost", 1)
+		tok := mintWith(s, issuertest.MintOptions{}, func(c map[string]any) { c["iss"] = iss })
+		code, _, errs := runCLI(t, "", "verify", "--issuer", iss, "--skip-audience", "--ca-file", ca, tok)
+		want := "unavailable: the issuer's certificate is not valid for the host localhost\n"
+		if code != exitUnavailable || errs != want {
+			t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, exitUnavailable, want)
 		}
 	})
 	t.Run("rejection over TLS", func(t *testing.T) {
@@ -350,7 +391,11 @@ func TestReportRejection(t *testing.T) {
 		wantLine string
 	}{
 		{"reason and detail", &verify.Error{Reason: verify.ReasonExpired, Detail: "exp x is 3m0s in the past"},
-			exitRejected, "rejected: expired: exp x is 3m0s in the past\n"},
+			exitRejected, "rejected: expired: exp x is 3m in the past\n"},
+		{"durations rounded to seconds", &verify.Error{Reason: verify.ReasonNotYetValid, Detail: "nbf x is 1h0m3.635965538s in the future (leeway 1m0s)"},
+			exitRejected, "rejected: not_yet_valid: nbf x is 1h0m4s in the future (leeway 1m)\n"},
+		{"untouched durations elsewhere", &verify.Error{Reason: verify.ReasonInvalidIssuer, Detail: `iss "x 1.5s"`},
+			exitRejected, "rejected: invalid_issuer: iss \"x 1.5s\"\n"},
 		{"no detail", &verify.Error{Reason: verify.ReasonMalformed}, exitRejected, "rejected: malformed\n"},
 		{"detail from cause", &verify.Error{Reason: verify.ReasonUnknownKey, Err: errors.New("jwks: key not found")},
 			exitRejected, "rejected: unknown_key: jwks: key not found\n"},

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	"github.com/jwtguard/jwtguard/grpcmw"
+	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/internal/testcert"
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// demo holds everything the demo started; close stops all of it.
+type demo struct {
+	iss        *issuertest.Server
+	cache      *jwks.Cache
+	clientTr   *http.Transport   // trusts the issuer and the demo servers
+	serverCert *x509.Certificate // of the HTTP and gRPC servers
+	httpSrv    *http.Server
+	httpURL    string
+	grpcSrv    *grpc.Server
+	grpcAddr   string
+	conn       *grpc.ClientConn
+	tsc        testgrpc.TestServiceClient
+	cc         clientcredentials.Config
+	wg         sync.WaitGroup // serving goroutines
+
+	mu   sync.Mutex
+	seen string // what the server saw on the last call (reason or kid)
+
+	rows []row
+}
+
+func startDemo(ctx context.Context) (_ *demo, err error) {
+	d := &demo{}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
+	d.iss = issuertest.NewServer(issuertest.Config{TLS: true, Audience: []string{demoAudience}})
+	secret := randomHex(16)
+	d.iss.AddClient(issuertest.Client{ID: demoClientID, Secret: secret, Scopes: []string{demoReadScope}})
+
+	cert, _, err := testcert.Loopback("jwtguard demo")
+	if err != nil {
+		return nil, err
+	}
+	d.serverCert = cert.Leaf
+	roots := x509.NewCertPool()
+	roots.AddCert(d.iss.Certificate())
+	roots.AddCert(cert.Leaf)
+	d.clientTr = http.DefaultTransport.(*http.Transport).Clone()
+	d.clientTr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+
+	cacheCfg := demoCacheConfig
+	cacheCfg.Issuer = d.iss.Issuer()
+	cacheCfg.HTTPClient = &http.Client{Transport: d.clientTr, Timeout: 5 * time.Second}
+	d.cache, err = jwks.New(ctx, cacheCfg)
+	if err != nil {
+		return nil, err
+	}
+	v, err := verify.New(verify.Config{
+		Issuers:   []verify.Issuer{{Name: d.iss.Issuer(), Keys: d.cache}},
+		Audiences: []string{demoAudience},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Each server gets its own tls.Config: net/http edits the one it is given.
+	serverTLS := func() *tls.Config {
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	// HTTP: GET /v1/read needs demo.read, POST /v1/write needs demo.write.
+	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { d.saw(describe(f.Err)) }})
+	if err != nil {
+		return nil, err
+	}
+	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := verify.FromContext(r.Context())
+		d.saw("accepted, kid " + shortKID(c.KeyID))
+		fmt.Fprintf(w, "hello %s\n", c.ClientID)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/read", mw.Require(verify.Scopes{AllOf: []string{demoReadScope}})(hello))
+	mux.Handle("POST /v1/write", mw.Require(verify.Scopes{AllOf: []string{demoWriteScope}})(hello))
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	d.httpURL = "https://" + hl.Addr().String()
+	d.httpSrv = &http.Server{Handler: mux, TLSConfig: serverTLS(), ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)}
+	d.wg.Go(func() { _ = d.httpSrv.ServeTLS(hl, "", "") })
+
+	// gRPC: UnaryCall and StreamingOutputCall need demo.read, EmptyCall
+	// needs demo.write; other methods need a valid token.
+	ic, err := grpcmw.New(grpcmw.Config{
+		Checker: v,
+		Skip:    grpcmw.SkipHealthAndReflection, // for grpcurl, see demo --serve
+		Methods: map[string]verify.Scopes{
+			testgrpc.TestService_UnaryCall_FullMethodName:           {AllOf: []string{demoReadScope}},
+			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},
+			testgrpc.TestService_EmptyCall_FullMethodName:           {AllOf: []string{demoWriteScope}},
+		},
+		OnReject: func(_ context.Context, _ string, err error) { d.saw(describe(err)) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.grpcSrv = grpc.NewServer(grpc.Creds(credentials.NewTLS(serverTLS())),
+		grpc.ChainUnaryInterceptor(ic.Unary()), grpc.ChainStreamInterceptor(ic.Stream()))
+	testgrpc.RegisterTestServiceServer(d.grpcSrv, &testService{d: d})
+	reflection.Register(d.grpcSrv)
+	gl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	d.grpcAddr = gl.Addr().String()
+	d.wg.Go(func() { _ = d.grpcSrv.Serve(gl) })
+
+	d.conn, err = grpc.NewClient("passthrough:///"+d.grpcAddr,
+		grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12})))
+	if err != nil {
+		return nil, err
+	}
+	d.tsc = testgrpc.NewTestServiceClient(d.conn)
+
+	d.cc = clientcredentials.Config{ClientID: demoClientID, ClientSecret: secret, TokenURL: d.iss.TokenURL(),
+		AuthStyle: oauth2.AuthStyleInHeader}
+	return d, nil
+}
+
+func (d *demo) close() {
+	if d.conn != nil {
+		d.conn.Close()
+	}
+	if d.grpcSrv != nil {
+		d.grpcSrv.Stop()
+	}
+	if d.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = d.httpSrv.Shutdown(ctx)
+		cancel()
+		_ = d.httpSrv.Close()
+	}
+	d.wg.Wait()
+	if d.clientTr != nil {
+		d.clientTr.CloseIdleConnections()
+	}
+	if d.cache != nil {
+		d.cache.Close()
+	}
+	if d.iss != nil {
+		d.iss.Close()
+	}
+}
+
+// testService implements the interop TestService methods the demo calls.
+type testService struct {
+	testgrpc.UnimplementedTestServiceServer
+	d *demo
+}
+
+func (s *testService) accepted(ctx context.Context) *verify.Claims {
+	c, _ := verify.FromContext(ctx)
+	if c != nil {
+		s.d.saw("accepted, kid " + shortKID(c.KeyID))
+	}
+	return c
+}
+
+func (s *testService) EmptyCall(ctx context.Context, _ *testgrpc.Empty) (*testgrpc.Empty, error) {
+	s.accepted(ctx)
+	return &testgrpc.Empty{}, nil
+}
+
+func (s *testService) UnaryCall(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+	c := s.accepted(ctx)
+	if c == nil {
+		return nil, status.Error(codes.Internal, "no claims")
+	}
+	return &testgrpc.SimpleResponse{Username: c.ClientID}, nil
+}
+
+func (s *testService) StreamingOutputCall(req *testgrpc.StreamingOutputCallRequest, st testgrpc.TestService_StreamingOutputCallServer) error {
+	if s.accepted(st.Context()) == nil {
+		return status.Error(codes.Internal, "no claims in the stream context")
+	}
+	for _, p := range req.GetResponseParameters() {
+		size := min(max(p.GetSize(), 0), 1024)
+		if err := st.Send(&testgrpc.StreamingOutputCallResponse{Payload: &testgrpc.Payload{Body: make([]byte, size)}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describe names what the server-side hook saw.
+func describe(err error) string {
+	switch {
+	case errors.Is(err, httpmw.ErrMissingToken): // same value as grpcmw.ErrMissingToken
+		return "missing token"
+	case errors.Is(err, httpmw.ErrInvalidRequest):
+		return "invalid request"
+	}
+	if r := verify.ReasonOf(err); r != "" {
+		return string(r)
+	}
+	return oneLine(err.Error())
+}
+
+func shortKID(kid string) string {
+	if len(kid) > 15 {
+		return kid[:15] + "…"
+	}
+	return kid
+}
