@@ -17,6 +17,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/grpcmw"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/internal/tokentest"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
 )
@@ -104,6 +105,7 @@ func TestUnary(t *testing.T) {
 			return c
 		}())}, want: codes.Unauthenticated, wantIs: verify.ErrExpired},
 		{name: "wrong key", method: methodUnary, auth: []string{"Bearer " + sign(t, testkeys.RSA2048(1), testKID, claims("sms.read"))}, want: codes.Unauthenticated, wantIs: verify.ErrInvalidSignature},
+		{name: "ID token on an unlisted method", method: methodEmpty, auth: []string{"Bearer " + tokentest.IDToken(t)}, want: codes.Unauthenticated, wantIs: verify.ErrWrongTokenKind},
 		{name: "unknown kid", method: methodUnary, auth: []string{"Bearer " + sign(t, testkeys.RSA2048(0), "other", claims("sms.read"))}, want: codes.Unauthenticated, wantIs: verify.ErrUnknownKey},
 		{name: "wrong audience", method: methodUnary, auth: []string{"Bearer " + sign(t, testkeys.RSA2048(0), testKID, func() map[string]any {
 			c := claims("sms.read")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
+	"github.com/jwtguard/jwtguard/internal/tokentest"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
 )
@@ -74,6 +75,8 @@ func TestHandler(t *testing.T) {
 			status: 401, challenge: `Bearer realm="api", error="invalid_token"`, code: "invalid_token", reason: verify.ReasonExpired, sentinel: verify.ErrExpired},
 		{name: "forged signature under trusted kid", req: req{auth: []string{"Bearer " + forged}},
 			status: 401, challenge: `Bearer realm="api", error="invalid_token"`, code: "invalid_token", reason: verify.ReasonInvalidSignature, sentinel: verify.ErrInvalidSignature},
+		{name: "ID token as access token", req: req{auth: []string{"Bearer " + tokentest.IDToken(t)}},
+			status: 401, challenge: `Bearer realm="api", error="invalid_token"`, code: "invalid_token", reason: verify.ReasonWrongTokenKind, sentinel: verify.ErrWrongTokenKind},
 		{name: "not a JWT", req: req{auth: []string{"Bearer abc.def"}},
 			status: 401, challenge: `Bearer realm="api", error="invalid_token"`, code: "invalid_token", reason: verify.ReasonMalformed, sentinel: verify.ErrMalformed},
 

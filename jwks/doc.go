@@ -19,9 +19,12 @@
 // public material did not change keeps its *Key pointer.
 //
 // Refreshes happen on a timer (Cache-Control max-age or Expires, else
-// RefreshInterval, clamped and jittered), on an unknown kid (at most once
-// per UnknownKIDCooldown; requests never wait on a limiter), as retries with
-// exponential backoff after a failure, and on [Cache.Refresh]. All of them
+// RefreshInterval, clamped and jittered), on an unknown kid or, through
+// [Cache.RefreshKey], a signature failure under a known kid (the issuer may
+// have republished it with a new key) — at most once per
+// UnknownKIDCooldown for both together; requests never wait on a limiter —
+// as retries with exponential backoff after a failure, and on
+// [Cache.Refresh]. All of them
 // run on the Cache's single goroutine, so concurrent triggers share one
 // fetch. A request waits for a fetch only until its own ctx ends.
 //
@@ -53,8 +56,8 @@
 //     discovered jwks_uri unless InsecureAllowHTTP is set; the discovery
 //     document's issuer must equal Config.Issuer exactly; bodies are capped;
 //     non-200 responses are rejected (304 only in answer to If-None-Match).
-//   - Availability: unknown kids cannot make the Cache fetch more than once
-//     per cooldown; stale keys are served for at most StaleWindow.
+//   - Availability: unknown kids and forged signatures under known kids
+//     cannot make the Cache fetch more than once per cooldown; stale keys are served for at most StaleWindow.
 //
 // Not checked (the caller's or the verifier's job): token signatures,
 // claims and the token's alg allow-list; x5c/x5u certificate chains (ignored,

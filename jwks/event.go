@@ -18,10 +18,13 @@ const (
 	// EventKeySkipped: a JWK in a fetched document was left out (Err says
 	// why, KID names it).
 	EventKeySkipped
-	// EventUnknownKIDFetch: an unknown kid started a refresh.
+	// EventUnknownKIDFetch: an unknown kid started a refresh, or (Trigger
+	// TriggerSigFailure) a signature failure under a known kid did; both
+	// share one cooldown.
 	EventUnknownKIDFetch
-	// EventUnknownKIDSuppressed: an unknown kid was answered from memory
-	// without a fetch (Reason is "cooldown" or "negative cache").
+	// EventUnknownKIDSuppressed: an unknown kid, or a signature failure
+	// under a known kid, was answered from memory without a fetch (Reason
+	// is "cooldown" or "negative cache").
 	EventUnknownKIDSuppressed
 )
 
@@ -51,6 +54,7 @@ const (
 	TriggerUnknownKID                    // Key saw a kid not in the set
 	TriggerFirstUse                      // Key was called before anything was loaded
 	TriggerManual                        // Cache.Refresh
+	TriggerSigFailure                    // a signature failed under a known kid (Cache.RefreshKey)
 )
 
 func (t Trigger) String() string {
@@ -67,6 +71,8 @@ func (t Trigger) String() string {
 		return "first use"
 	case TriggerManual:
 		return "manual"
+	case TriggerSigFailure:
+		return "signature failure"
 	}
 	return "none"
 }

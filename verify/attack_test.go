@@ -235,6 +235,14 @@ func TestAttacks(t *testing.T) {
 	pemPKCS1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&key.PublicKey)})
 	hsHeader := fmt.Sprintf(`{"alg":"HS256","kid":%q}`, atkKID)
 
+	// The configuration recommended for Hydra, whose access tokens carry
+	// "aud": []: audience not checked, so only the token kind tells an ID
+	// token (aud = the client id) from an access token.
+	vSkipAud := atkVerifier(t, set, func(c *Config) { c.Audiences, c.SkipAudienceCheck = nil, true })
+	idToken := func(members string) string {
+		return signRS256(key, rs256Header(`"typ":"JWT"`), claimsWith(stdIss()+`,"aud":["client-1"],`+stdExp()+fmt.Sprintf(`,"iat":%d`, atkNow.Unix())+members))
+	}
+
 	past := atkNow.Add(-time.Hour).Unix()
 	future := atkNow.Add(time.Hour).Unix()
 	deep := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
@@ -407,6 +415,26 @@ func TestAttacks(t *testing.T) {
 
 		// A19/A27-style typ: not required by default, enforced when set.
 		{name: "typ/jwt_when_at_jwt_required", v: atkVerifier(t, set, func(c *Config) { c.RequiredType = "at+jwt" }), token: signRS256(key, rs256Header(`"typ":"JWT"`), claimsJSON("")), want: ErrInvalidType},
+
+		// A19: an OpenID Connect ID token on an access-token route.
+		{name: "id_token_as_access/hydra_shape", v: vSkipAud, token: idToken(`,"at_hash":"Q9pzLUovNYaU_V5Kn-7YSg","auth_time":1795506300,"nonce":"n","rat":1795507140,"sid":"s"`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/nonce_only", v: vSkipAud, token: idToken(`,"nonce":"n"`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/empty_nonce", v: vSkipAud, token: idToken(`,"nonce":""`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/at_hash_only", v: vSkipAud, token: idToken(`,"at_hash":"x"`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/c_hash_only", v: vSkipAud, token: idToken(`,"c_hash":"x"`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/auth_time_without_grant", v: vSkipAud, token: idToken(`,"auth_time":1795506300`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/escaped_nonce_name", v: vSkipAud, token: idToken(`,"nonce":"n"`), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/duplicate_nonce", v: vSkipAud, token: idToken(`,"nonce":"n","nonce":"m"`), want: ErrMalformed},
+		{name: "id_token_as_access/nonce_wrong_type", v: vSkipAud, token: idToken(`,"nonce":1`), want: ErrMalformed},
+		{name: "id_token_as_access/typ_absent", v: vSkipAud, token: signRS256(key, rs256Header(""), claimsJSON(`"nonce":"n"`)), want: ErrWrongTokenKind},
+		{name: "id_token_as_access/audience_checked", token: idToken(`,"nonce":"n"`), want: ErrInvalidAudience},
+		{name: "control/NONCE_is_not_nonce", v: vSkipAud, token: idToken(`,"NONCE":"n"`)},
+		{name: "control/at+jwt_with_auth_time", v: vSkipAud, token: signRS256(key, rs256Header(`"typ":"at+jwt"`), claimsJSON(`"auth_time":1795506300`))},
+		{name: "control/auth_time_with_scope", v: vSkipAud, token: idToken(`,"auth_time":1795506300,"scope":"a"`)},
+
+		// Lifetime cap: a token minted to live for a year.
+		{name: "max_lifetime/one_year", v: atkVerifier(t, set, func(c *Config) { c.MaxLifetime = time.Hour }), token: signRS256(key, rs256Header(""), claimsWith(stdIss()+","+stdAud()+fmt.Sprintf(`,"iat":%d,"exp":%d`, atkNow.Unix(), atkNow.AddDate(1, 0, 0).Unix()))), want: ErrLifetimeTooLong},
+		{name: "max_lifetime/no_iat", v: atkVerifier(t, set, func(c *Config) { c.MaxLifetime = time.Hour }), token: signRS256(key, rs256Header(""), claimsWith(stdIss()+","+stdAud()+","+stdExp())), want: ErrMissingClaim},
 
 		// Cross-issuer: a token from an unconfigured issuer never reaches a key source.
 		{name: "iss/unconfigured_issuer", token: signRS256(attacker, rs256Header(""), claimsWith(`"iss":"https://evil.test/","sub":"u",`+stdAud()+","+stdExp())), want: ErrInvalidIssuer},

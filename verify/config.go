@@ -72,8 +72,25 @@ type Config struct {
 	Leeway time.Duration
 
 	// MaxTokenAge, when positive, refuses tokens whose "iat" is older than
-	// this (and then requires "iat").
+	// this, plus Leeway (expired), and then requires "iat". It bounds how
+	// long after issue any token is accepted, whatever its exp.
 	MaxTokenAge time.Duration
+
+	// MaxLifetime, when positive, refuses tokens whose issuer-stated
+	// lifetime, exp − iat, exceeds it (lifetime_too_long), and then
+	// requires "iat". Both times come from the token, so Leeway does not
+	// apply. It keeps out tokens minted to live far longer than the
+	// issuer's policy (Hydra issues one-hour tokens), as a stolen signing
+	// key or a misconfigured client would produce; MaxTokenAge instead
+	// measures age against this server's clock.
+	MaxLifetime time.Duration
+
+	// Kind is the kind of token this Verifier accepts. The zero value,
+	// TokenKindAccess, is right for a resource server: tokens carrying
+	// OpenID Connect ID-token claims are refused (wrong_token_kind), see
+	// [TokenKind]. TokenKindID verifies ID tokens instead and requires
+	// Audiences (the client ids).
+	Kind TokenKind
 
 	// RequiredType, when set, requires the JOSE header "typ" to equal it,
 	// compared case-insensitively with an optional "application/" prefix

@@ -23,8 +23,8 @@
 //
 // Verify runs these steps in this order, cheapest first, and stops at the
 // first failure. Nothing touches a key source (and so nothing can trigger a
-// JWKS fetch) before the shape, the algorithm, the issuer, the time claims
-// and the audience have passed.
+// JWKS fetch) before the shape, the algorithm, the issuer, the time claims,
+// the audience and the token kind have passed.
 //
 //  1. Size: a token longer than Config.MaxTokenBytes (16 KiB by default) is
 //     token_too_large, before any other work.
@@ -59,11 +59,20 @@
 //  6. Time, with Config.Leeway and Config.Now: no exp is missing_claim;
 //     now ≥ exp+leeway is expired; nbf > now+leeway is not_yet_valid; iat >
 //     now+leeway is issued_in_future; with MaxTokenAge, no iat is
-//     missing_claim and now−iat > MaxTokenAge+leeway is expired.
+//     missing_claim and now−iat > MaxTokenAge+leeway is expired; with
+//     MaxLifetime, no iat is missing_claim and exp−iat > MaxLifetime is
+//     lifetime_too_long (no leeway: both times are the issuer's).
 //  7. Audience: unless SkipAudienceCheck, the token must carry at least one
 //     of Config.Audiences (any-of). No aud is missing_claim; an aud that
 //     matches none, including "" and [], is invalid_audience.
-//  8. Key: the issuer's Source.Key(ctx, kid, alg). A token without kid is
+//  8. Kind ([TokenKind], Config.Kind): by default the token must be an
+//     access token. Unless typ is "at+jwt", a token carrying "nonce",
+//     "at_hash" or "c_hash", or "auth_time" without "client_id" and without
+//     any scope claim, is an OpenID Connect ID token and is
+//     wrong_token_kind. With TokenKindID the token must be an ID token:
+//     typ "at+jwt", "client_id", "scope" or "scp" is wrong_token_kind, and
+//     no sub or no iat is missing_claim.
+//  9. Key: the issuer's Source.Key(ctx, kid, alg). A token without kid is
 //     verified only when exactly one key in the source fits alg, and is
 //     otherwise unknown_key. Source errors map as: jwks.ErrKeyNotFound →
 //     unknown_key; jwks.ErrKeyMismatch → unsupported_algorithm;
@@ -74,12 +83,19 @@
 //     alg (when stated) must equal the token's, use must be "sig" or
 //     absent, RSA keys need ≥ 2048 bits and EC keys the alg's curve; a
 //     mismatch is unsupported_algorithm.
-//  9. Signature: RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length = hash
+//  10. Signature: RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length = hash
 //     length, RFC 7518 §3.5) through crypto/rsa, which requires the
 //     signature to be exactly as long as the modulus (RFC 8017 §8.2.2);
 //     ECDSA (r‖s of the curve's size) and Ed25519 through golang-jwt's
-//     signing methods. Failure is invalid_signature.
-//  10. Scopes: the per-call requirement: every scope in need.AllOf, and one
+//     signing methods. Failure is invalid_signature. An issuer may
+//     republish a kid with a new key; so when the token has a kid and the
+//     source is a [jwks.Refresher] (a *jwks.Cache is), a failure asks the
+//     source once for the kid's current key — a *jwks.Cache refetches at
+//     most once per UnknownKIDCooldown, a budget shared with unknown kids,
+//     so forged signatures cannot cause more fetches than random kids —
+//     and, if the kid now names another key, steps 9–10 run once more
+//     under it. If ctx ends during that wait the result is unavailable.
+//  11. Scopes: the per-call requirement: every scope in need.AllOf, and one
 //     of need.AnyOf when it is not empty, else insufficient_scope (403) with
 //     Error.Required set for the scope= attribute. Scopes are the union of
 //     "scope", "scp" and Config.ScopeClaims; every string is split on
@@ -89,9 +105,9 @@
 // [Claims.CheckNonce] compares an ID token's nonce with the one the client
 // sent (invalid_nonce, or missing_claim when the token has none).
 //
-// Steps 4–7 run before the signature so that expired, foreign or
-// misaddressed tokens cost no key lookup and no RSA operation; their
-// outcome is never "accepted" before step 9 passes, and the payload
+// Steps 4–8 run before the signature so that expired, foreign,
+// misaddressed or wrong-kind tokens cost no key lookup and no RSA
+// operation; their outcome is never "accepted" before step 10 passes, and the payload
 // decoder is bounded by the size cap and fuzzed. It allocates nothing
 // beyond the claims it returns unless a string has escapes (unescaped into
 // a new string) or an object has more than 16 members (a map for the
@@ -121,12 +137,13 @@
 //     full-string equality with a token that passed every check, so no
 //     collision or truncated hash can admit a forged token.
 //   - On every hit the time claims are checked again against Config.Now
-//     (exp, nbf, iat, MaxTokenAge, with the same leeway): an entry never
-//     outlives its token.
+//     (exp, nbf, iat, MaxTokenAge, MaxLifetime, with the same leeway): an
+//     entry never outlives its token.
 //   - On every hit the issuer's key source is asked again for the token's
 //     kid and alg and must return the very *jwks.Key that verified it. A key
-//     that left the set or changed drops the entry and the token is checked
-//     from scratch; a source that can no longer vouch for its keys (stale
+//     that left the set or changed (a kid republished with new material
+//     gets a new *jwks.Key) drops the entry and the token is checked from
+//     scratch; a source that can no longer vouch for its keys (stale
 //     window passed, closed) answers unavailable, as it would without the
 //     cache.
 //   - Scope requirements are per call and evaluated on every hit.
@@ -183,15 +200,21 @@
 // Checked: everything listed under "Order of checks": size, compact
 // shape and strict base64url, strict JSON without duplicates, the alg
 // allow-list (none and HS* impossible), crit/b64/enc/nested refusal, the
-// key binding, the signature, exp (required), nbf, iat, max age, iss
-// (exact), aud (any-of), typ (optional), scopes (exact), nonce (on
-// request).
+// key binding, the signature, exp (required), nbf, iat, max age, max
+// lifetime (optional), iss (exact), aud (any-of), typ (optional), the token
+// kind (access tokens by default: ID tokens are refused even without an
+// audience check), scopes (exact), nonce (on request). A signature failure
+// under a known kid refetches the issuer's keys within the unknown-kid
+// budget (see step 10), never more often.
 //
 // Not checked, or the caller's job: sub, jti and client_id are returned
 // but not validated (no replay cache: a jti can be replayed until exp);
 // tokens cannot be revoked before exp except by removing their key from
-// the issuer's set; the "at_hash", "azp", "acr", "amr" and "auth_time"
-// claims are not interpreted (use [Claims.Decode]); header jwk, jku, x5u
+// the issuer's set; "at_hash", "c_hash" and "auth_time" only decide the
+// token kind, and "azp", "acr" and "amr" are not interpreted (use
+// [Claims.Decode]); the kind rule cannot recognise an ID token that
+// carries none of its markers (configure Audiences, or RequiredType
+// "at+jwt" for issuers that type their access tokens); header jwk, jku, x5u
 // and x5c are never followed or trusted; keys are only as good as the
 // jwks.Source they come from (HTTPS, discovery issuer check, stale window
 // — see package jwks; it refuses RSA keys with the ROCA fingerprint,

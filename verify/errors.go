@@ -20,10 +20,12 @@ const (
 	ReasonExpired              Reason = "expired"
 	ReasonNotYetValid          Reason = "not_yet_valid"
 	ReasonIssuedInFuture       Reason = "issued_in_future"
+	ReasonLifetimeTooLong      Reason = "lifetime_too_long"
 	ReasonMissingClaim         Reason = "missing_claim"
 	ReasonInvalidIssuer        Reason = "invalid_issuer"
 	ReasonInvalidAudience      Reason = "invalid_audience"
 	ReasonInvalidType          Reason = "invalid_type"
+	ReasonWrongTokenKind       Reason = "wrong_token_kind"
 	ReasonInvalidNonce         Reason = "invalid_nonce"
 	ReasonInsufficientScope    Reason = "insufficient_scope"
 	ReasonUnavailable          Reason = "unavailable"
@@ -40,10 +42,12 @@ var (
 	ErrExpired              = errors.New("verify: token expired")
 	ErrNotYetValid          = errors.New("verify: token not yet valid")
 	ErrIssuedInFuture       = errors.New("verify: token issued in the future")
+	ErrLifetimeTooLong      = errors.New("verify: token lifetime exceeds the maximum")
 	ErrMissingClaim         = errors.New("verify: required claim missing")
 	ErrInvalidIssuer        = errors.New("verify: issuer not accepted")
 	ErrInvalidAudience      = errors.New("verify: audience not accepted")
 	ErrInvalidType          = errors.New("verify: token type not accepted")
+	ErrWrongTokenKind       = errors.New("verify: wrong kind of token")
 	ErrInvalidNonce         = errors.New("verify: nonce mismatch")
 	ErrInsufficientScope    = errors.New("verify: insufficient scope")
 	ErrUnavailable          = errors.New("verify: signing keys unavailable")
@@ -58,10 +62,12 @@ var sentinels = map[Reason]error{
 	ReasonExpired:              ErrExpired,
 	ReasonNotYetValid:          ErrNotYetValid,
 	ReasonIssuedInFuture:       ErrIssuedInFuture,
+	ReasonLifetimeTooLong:      ErrLifetimeTooLong,
 	ReasonMissingClaim:         ErrMissingClaim,
 	ReasonInvalidIssuer:        ErrInvalidIssuer,
 	ReasonInvalidAudience:      ErrInvalidAudience,
 	ReasonInvalidType:          ErrInvalidType,
+	ReasonWrongTokenKind:       ErrWrongTokenKind,
 	ReasonInvalidNonce:         ErrInvalidNonce,
 	ReasonInsufficientScope:    ErrInsufficientScope,
 	ReasonUnavailable:          ErrUnavailable,

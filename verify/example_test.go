@@ -108,6 +108,51 @@ func ExampleClaims_Decode() {
 	// Output: <nil> 86b76cb5 0
 }
 
+// exampleIDToken mints a Hydra-shaped OpenID Connect ID token for client.
+func exampleIDToken(iat time.Time, client, nonce string) string {
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": "https://id.wgtwo.com/", "sub": "4c42b5eb", "aud": []string{client},
+		"iat": iat.Unix(), "exp": iat.Add(time.Hour).Unix(), "auth_time": iat.Add(-time.Minute).Unix(),
+		"at_hash": "Q9pzLUovNYaU_V5Kn-7YSg", "nonce": nonce,
+	})
+	t.Header["kid"] = "public:2b0c7a1e"
+	s, err := t.SignedString(testkeys.RSA2048(0))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// A resource server takes access tokens only, even without an audience
+// check; a client that received an ID token checks it with TokenKindID.
+func ExampleTokenKind() {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	idToken := exampleIDToken(now, "my-client", "n-0S6_WzA2Mj")
+
+	api, _ := verify.New(verify.Config{
+		Issuers:           []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		SkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
+		Now:               func() time.Time { return now },
+	})
+	_, err := api.Verify(context.Background(), idToken, verify.Scopes{})
+	fmt.Println(err)
+
+	client, _ := verify.New(verify.Config{
+		Issuers:   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		Audiences: []string{"my-client"},
+		Kind:      verify.TokenKindID,
+		Now:       func() time.Time { return now },
+	})
+	c, err := client.Verify(context.Background(), idToken, verify.Scopes{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.Subject, c.CheckNonce("n-0S6_WzA2Mj"))
+	// Output:
+	// verify: wrong_token_kind: nonce marks an ID token
+	// 4c42b5eb <nil>
+}
+
 func ExampleScopes_Check() {
 	need := verify.Scopes{AllOf: []string{"events:read"}, AnyOf: []string{"sms:send", "sms:admin"}}
 	fmt.Println(need.Check([]string{"events:read", "sms:send"}))

@@ -155,7 +155,7 @@ func TestIDTokenNonce(t *testing.T) {
 		"sid": "235e615c-c52d-407c-8760-7ff1256d0e66", "sub": sub,
 	}
 	src := testSet(t, testKey(t, testKID2, "RS256", testkeys.RSA4096(0).Public()))
-	v := newVerifier(t, src, func(c *Config) { c.Audiences = []string{client} })
+	v := newVerifier(t, src, func(c *Config) { c.Audiences = []string{client}; c.Kind = TokenKindID })
 	hdr := `{"alg":"RS256","kid":"` + testKID2 + `","typ":"JWT"}`
 	tok := mintRaw(t, testkeys.RSA4096(0), "RS256", hdr, mustJSON(t, claims))
 	c, err := v.Verify(context.Background(), tok, Scopes{})

@@ -108,6 +108,7 @@ const (
 // payloadFacts records what decodePayload saw besides the Claims fields.
 type payloadFacts struct {
 	hasIss, hasExp, hasAud bool
+	kind                   kindFacts
 }
 
 // decodePayload decodes the claims set once, strictly, into c. raws must
@@ -149,19 +150,29 @@ func (v *Verifier) decodePayload(payload string, c *Claims, raws []string) (payl
 			f.hasIss = true
 			return str(&c.Issuer, "iss")
 		case "sub":
+			f.kind.sub = true
 			return str(&c.Subject, "sub")
 		case "jti":
 			return str(&c.ID, "jti")
 		case "client_id":
+			f.kind.clientID = true
 			return str(&c.ClientID, "client_id")
 		case "nonce":
+			f.kind.nonce = true
 			return str(&c.Nonce, "nonce")
+		case "at_hash":
+			f.kind.atHash = true
+		case "c_hash":
+			f.kind.cHash = true
+		case "auth_time":
+			f.kind.authTime = true
 		case "exp":
 			f.hasExp = true
 			return date(&c.ExpiresAt, "exp")
 		case "nbf":
 			return date(&c.NotBefore, "nbf")
 		case "iat":
+			f.kind.iat = true
 			return date(&c.IssuedAt, "iat")
 		case "aud":
 			f.hasAud = true

@@ -196,12 +196,17 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "time/issued-in-future", tok: mint(t, with(hydraClaims(now), "iat", now.Add(time.Second).Unix(), "nbf", nil)), want: ReasonIssuedInFuture, calls: 0},
 		{name: "time/max-age-exceeded", tok: mint(t, with(hydraClaims(now), "iat", now.Add(-2*time.Hour).Unix(), "nbf", nil)), edit: func(c *Config) { c.MaxTokenAge = time.Hour }, want: ReasonExpired, calls: 0},
 		{name: "time/max-age-ok", tok: good, edit: func(c *Config) { c.MaxTokenAge = time.Hour }, calls: 1},
+		{name: "time/lifetime-too-long", tok: mint(t, with(hydraClaims(now), "exp", now.Add(2*time.Hour).Unix())), edit: func(c *Config) { c.MaxLifetime = time.Hour }, want: ReasonLifetimeTooLong, calls: 0},
+		{name: "time/lifetime-at-cap", tok: good, edit: func(c *Config) { c.MaxLifetime = time.Hour }, calls: 1},
+		{name: "time/lifetime-no-leeway", tok: mint(t, with(hydraClaims(now), "exp", now.Add(time.Hour+time.Second).Unix())), edit: func(c *Config) { c.MaxLifetime, c.Leeway = time.Hour, time.Minute }, want: ReasonLifetimeTooLong, calls: 0},
+		{name: "time/lifetime-iat-long-ago", tok: mint(t, with(hydraClaims(now), "iat", now.Add(-2*time.Hour).Unix(), "nbf", nil)), edit: func(c *Config) { c.MaxLifetime = time.Hour }, want: ReasonLifetimeTooLong, calls: 0},
 
 		// missing_claim
 		{name: "missing/exp", tok: mint(t, with(hydraClaims(now), "exp", nil)), want: ReasonMissingClaim, calls: 0},
 		{name: "missing/iss", tok: mint(t, with(hydraClaims(now), "iss", nil)), want: ReasonMissingClaim, calls: 0},
 		{name: "missing/aud", tok: mint(t, with(hydraClaims(now), "aud", nil)), want: ReasonMissingClaim, calls: 0},
 		{name: "missing/iat-with-max-age", tok: mint(t, with(hydraClaims(now), "iat", nil)), edit: func(c *Config) { c.MaxTokenAge = time.Hour }, want: ReasonMissingClaim, calls: 0},
+		{name: "missing/iat-with-max-lifetime", tok: mint(t, with(hydraClaims(now), "iat", nil)), edit: func(c *Config) { c.MaxLifetime = time.Hour }, want: ReasonMissingClaim, calls: 0},
 		{name: "missing/iss-skipped", tok: mint(t, with(hydraClaims(now), "iss", nil)), edit: func(c *Config) { c.InsecureSkipIssuerCheck = true }, calls: 1},
 
 		// invalid_issuer

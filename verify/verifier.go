@@ -32,6 +32,8 @@ type Verifier struct {
 	algs          []*algSpec
 	leeway        time.Duration
 	maxAge        time.Duration
+	maxLifetime   time.Duration
+	kind          TokenKind
 	requiredType  string // lower case, without "application/"
 	scopeClaims   []string
 	maxTokenBytes int
@@ -51,15 +53,17 @@ var registeredNames = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", 
 // duplicate Name (unless InsecureSkipIssuerCheck, which needs exactly one
 // issuer) or nil Keys; no Audiences without SkipAudienceCheck, or both; an
 // empty audience; an unknown algorithm, "none" or any HS*; a Leeway
-// outside [0, 5m]; negative MaxTokenAge, MaxTokenBytes or TokenCache
-// bounds; a ScopeClaims entry that is empty, repeated or a registered
-// claim name.
+// outside [0, 5m]; negative MaxTokenAge, MaxLifetime, MaxTokenBytes or
+// TokenCache bounds; an unknown Kind, or TokenKindID without Audiences; a
+// ScopeClaims entry that is empty, repeated or a registered claim name.
 func New(cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		skipIssuer:    cfg.InsecureSkipIssuerCheck,
 		skipAudience:  cfg.SkipAudienceCheck,
 		leeway:        cfg.Leeway,
 		maxAge:        cfg.MaxTokenAge,
+		maxLifetime:   cfg.MaxLifetime,
+		kind:          cfg.Kind,
 		maxTokenBytes: cfg.MaxTokenBytes,
 		now:           cfg.Now,
 		onDecision:    cfg.OnDecision,
@@ -123,6 +127,12 @@ func New(cfg Config) (*Verifier, error) {
 		return nil, fmt.Errorf("verify: config: Leeway %v outside [0, %v]", cfg.Leeway, MaxLeeway)
 	case cfg.MaxTokenAge < 0:
 		return nil, errors.New("verify: config: negative MaxTokenAge")
+	case cfg.MaxLifetime < 0:
+		return nil, errors.New("verify: config: negative MaxLifetime")
+	case cfg.Kind != TokenKindAccess && cfg.Kind != TokenKindID:
+		return nil, fmt.Errorf("verify: config: unknown Kind %v", cfg.Kind)
+	case cfg.Kind == TokenKindID && len(cfg.Audiences) == 0:
+		return nil, errors.New("verify: config: TokenKindID needs Audiences (the client ids an ID token must name)")
 	case cfg.MaxTokenBytes < 0:
 		return nil, errors.New("verify: config: negative MaxTokenBytes")
 	}
@@ -259,7 +269,7 @@ func (v *Verifier) verifyFull(ctx context.Context, token string, res *verifyResu
 	return c, nil
 }
 
-// checkClaims runs steps 4–9 for a parsed token.
+// checkClaims runs steps 4–10 for a parsed token.
 func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *verifyResult) *Error {
 	// 4. Payload, decoded once.
 	var rawBuf [8]string
@@ -290,7 +300,11 @@ func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *
 	if e := v.checkAudience(c, facts.hasAud); e != nil {
 		return e
 	}
-	// 8–9. Key and signature.
+	// 8. Kind.
+	if e := v.checkKind(pt.typ, facts.kind, raws); e != nil {
+		return e
+	}
+	// 9–10. Key and signature.
 	k, e := v.checkKeyAndSignature(ctx, iss.Keys, pt)
 	if e != nil {
 		return e
@@ -369,6 +383,15 @@ func (v *Verifier) checkTime(c *Claims, now time.Time) *Error {
 				Detail: "token age " + age.String() + " exceeds max age " + v.maxAge.String() + v.leewayNote()}
 		}
 	}
+	if v.maxLifetime > 0 {
+		if c.IssuedAt.IsZero() {
+			return &Error{Reason: ReasonMissingClaim, Detail: "no iat (required by MaxLifetime)"}
+		}
+		if life := c.ExpiresAt.Sub(c.IssuedAt); life > v.maxLifetime {
+			return &Error{Reason: ReasonLifetimeTooLong,
+				Detail: "lifetime exp−iat " + life.String() + " exceeds max lifetime " + v.maxLifetime.String()}
+		}
+	}
 	return nil
 }
 
@@ -409,7 +432,10 @@ func truncateList(l []string) []string {
 	return out
 }
 
-// checkKeyAndSignature is steps 8–9: key lookup, key binding, signature.
+// checkKeyAndSignature is steps 9–10: key lookup, key binding, signature.
+// When the signature fails under a kid and src is a [jwks.Refresher], it
+// asks src once whether the issuer republished the kid with another key,
+// and checks the signature again if so (see refresh.go).
 func (v *Verifier) checkKeyAndSignature(ctx context.Context, src jwks.Source, pt *parsed) (*jwks.Key, *Error) {
 	k, err := src.Key(ctx, pt.kid, pt.alg.name)
 	if err != nil {
@@ -418,15 +444,27 @@ func (v *Verifier) checkKeyAndSignature(ctx context.Context, src jwks.Source, pt
 	if k == nil {
 		return nil, &Error{Reason: ReasonUnavailable, Detail: "key source returned no key"}
 	}
+	e := checkKeySignature(k, pt)
+	switch {
+	case e == nil:
+		return k, nil
+	case e.Reason != ReasonInvalidSignature:
+		return nil, e
+	}
+	return refreshAndRecheck(ctx, src, pt, k, e)
+}
+
+// checkKeySignature checks the key binding and the signature under k.
+func checkKeySignature(k *jwks.Key, pt *parsed) *Error {
 	if err := bindKey(k, pt.alg); err != nil {
-		return nil, &Error{Reason: ReasonUnsupportedAlgorithm, Err: err,
+		return &Error{Reason: ReasonUnsupportedAlgorithm, Err: err,
 			Detail: fmt.Sprintf("key %q (kty %s, alg %q, use %q, %d bits) does not fit alg %s",
 				truncate(k.KID(), 64), k.Kty(), k.Alg(), k.Use(), k.Bits(), pt.alg.name)}
 	}
 	if err := checkSignature(pt.alg, k, pt.signingInput, pt.sig, pt.sc); err != nil {
-		return nil, &Error{Reason: ReasonInvalidSignature, Detail: err.Error()}
+		return &Error{Reason: ReasonInvalidSignature, Detail: err.Error()}
 	}
-	return k, nil
+	return nil
 }
 
 // keyError maps a Source error to a Reason.

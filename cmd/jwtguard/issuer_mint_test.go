@@ -25,7 +25,7 @@ func TestIssuerMint(t *testing.T) {
 		{"valid", "api", exitOK, `^valid: client "svc", sub "svc", scopes "a b", expires in (10m|9m5\ds) \(`},
 		{"expired", "api", exitRejected, `^rejected: expired: exp \S+ is 1h(0m\ds)? in the past\n$`},
 		{"not-yet-valid", "api", exitRejected, `^rejected: not_yet_valid: nbf \S+ is (1h|59m5\ds) in the future\n$`},
-		{"id-token", "svc", exitOK, `^warning: this looks like an OpenID Connect ID token .*\nvalid: sub "[0-9a-f]{128}", no scopes, expires in (10m|9m5\ds) \(`},
+		{"id-token", "svc", exitRejected, `^rejected: wrong_token_kind: .* marks an ID token; an API should accept access tokens, not ID tokens \(pass --id-token to check it as an ID token\)\n$`},
 		{"wrong-key", "api", exitRejected, `^rejected: invalid_signature`},
 		{"unknown-kid", "api", exitRejected, `^rejected: unknown_key: .*public:unknown-`},
 	}

@@ -35,7 +35,8 @@
 //	--alg ALG         accepted algorithm (repeatable; default RS256). none and HS* are refused.
 //	--leeway DUR      clock skew tolerated on exp/nbf/iat (default 0, at most 5m).
 //	--type TYP        require the JOSE "typ" header, e.g. at+jwt (default: any).
-//	--nonce NONCE     require this ID-token "nonce".
+//	--id-token        check an OpenID Connect ID token, not an access token.
+//	--nonce NONCE     require this ID-token "nonce" (implies --id-token).
 //	--allow-http      allow http:// issuer and JWKS URLs on loopback hosts only.
 //	--ca-file FILE    also trust the PEM CA certificates in FILE for TLS
 //	                  (e.g. the test issuer's certificate, see issuer --ca-out).
@@ -58,10 +59,10 @@
 // <detail>" on standard error, where <reason> is a stable verify.Reason code
 // (malformed, token_too_large, unsupported_algorithm, unknown_key,
 // invalid_signature, expired, not_yet_valid, issued_in_future,
-// missing_claim, invalid_issuer, invalid_audience, invalid_type,
-// invalid_nonce, insufficient_scope); 2 usage or configuration error; 3 keys
-// unavailable (the issuer's discovery or JWKS could not be fetched), one line
-// "unavailable: <detail>" on standard error.
+// lifetime_too_long, missing_claim, invalid_issuer, invalid_audience,
+// invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope); 2 usage
+// or configuration error; 3 keys unavailable (the issuer's discovery or JWKS
+// could not be fetched), one line "unavailable: <detail>" on standard error.
 //
 // # issuer
 //

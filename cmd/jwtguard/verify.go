@@ -49,8 +49,10 @@ Flags:
   --leeway DUR      clock skew tolerated on exp, nbf and iat (default 0, max 5m).
   --type TYP        require the JOSE header "typ" (e.g. at+jwt for RFC 9068 access
                     tokens; case-insensitive, "application/" optional). Default: any.
-  --nonce NONCE     for OpenID Connect ID tokens: require this "nonce" (give the
-                    client id as --audience).
+  --id-token        check an OpenID Connect ID token instead of an access token
+                    (give the client id as --audience). Without it, a token
+                    carrying ID-token claims (nonce, at_hash, ...) is refused.
+  --nonce NONCE     require this ID-token "nonce"; implies --id-token.
   --allow-http      allow http:// issuer/JWKS URLs, on loopback hosts only.
   --ca-file FILE    also trust the PEM CA certificate(s) in FILE for TLS
                     (e.g. written by 'jwtguard issuer --ca-out FILE').
@@ -61,9 +63,9 @@ Exit codes:
      one line on standard error:  valid: client ..., sub ..., scopes ..., expires in ...
   1  rejected: one line on standard error:  rejected: <reason>: <detail>
      reasons: malformed, token_too_large, unsupported_algorithm, unknown_key,
-     invalid_signature, expired, not_yet_valid, issued_in_future, missing_claim,
-     invalid_issuer, invalid_audience, invalid_type, invalid_nonce,
-     insufficient_scope
+     invalid_signature, expired, not_yet_valid, issued_in_future,
+     lifetime_too_long, missing_claim, invalid_issuer, invalid_audience,
+     invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope
   2  usage or configuration error (message and a hint on standard error)
   3  keys unavailable: the discovery document or JWKS could not be fetched or
      was refused (e.g. discovery names "https://x/" and --issuer is "https://x",
@@ -83,6 +85,7 @@ type verifyFlags struct {
 	typ, nonce              string
 	audiences, scopes, algs listFlag
 	skipAudience, allowHTTP bool
+	idToken                 bool
 	leeway, timeout         time.Duration
 }
 
@@ -99,6 +102,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var(&f.algs, "alg", "")
 	fs.BoolVar(&f.skipAudience, "skip-audience", false, "")
 	fs.BoolVar(&f.allowHTTP, "allow-http", false, "")
+	fs.BoolVar(&f.idToken, "id-token", false, "")
 	fs.DurationVar(&f.leeway, "leeway", 0, "")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "")
 
@@ -139,6 +143,10 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	// unknown --alg, too much --leeway) are reported before any network
 	// access; its key source is bound once the cache has started.
 	keys := &lateSource{}
+	kind := verify.TokenKindAccess
+	if f.idToken || f.nonce != "" {
+		kind = verify.TokenKindID
+	}
 	v, err := verify.New(verify.Config{
 		Issuers:           []verify.Issuer{{Name: f.issuer, Keys: keys}},
 		Audiences:         f.audiences.vals,
@@ -146,6 +154,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		Algorithms:        f.algs.vals,
 		Leeway:            f.leeway,
 		RequiredType:      f.typ,
+		Kind:              kind,
 		TokenCache:        verify.TokenCacheConfig{Disable: true},
 	})
 	if err != nil {
@@ -162,9 +171,6 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if p.hasIss && p.iss != f.issuer {
 		fmt.Fprintf(stderr, "rejected: %s: %s\n", verify.ReasonInvalidIssuer, issuerMismatch(p.iss, f.issuer))
 		return exitRejected
-	}
-	if p.idToken && f.nonce == "" {
-		fmt.Fprintln(stderr, idTokenWarning)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
@@ -222,6 +228,8 @@ func (f *verifyFlags) check() error {
 		}
 	}
 	switch {
+	case (f.idToken || f.nonce != "") && len(f.audiences.vals) == 0:
+		return usagef("--id-token and --nonce need --audience CLIENT_ID: an ID token names the client it was issued to")
 	case len(f.audiences.vals) == 0 && !f.skipAudience:
 		return usagef("give --audience AUD (repeatable) or --skip-audience explicitly")
 	case len(f.audiences.vals) > 0 && f.skipAudience:

@@ -39,9 +39,10 @@ func TestVerifyHints(t *testing.T) {
 			[]string{"jwtguard verify: standard input looks like JSON but does not parse: "}},
 		{"Authorization header without Bearer", "", []string{"Authorization: Basic Zm9vOmJhcg=="}, exitUsage,
 			[]string{"jwtguard verify: TOKEN holds an Authorization header without a Bearer token"}},
-		{"ID token warning", "", []string{s.IDToken(testClient, "", "")}, exitOK,
-			[]string{"warning: this looks like an OpenID Connect ID token (it has nonce or at_hash); an API should accept access tokens, not ID tokens",
-				`valid: sub "`}},
+		{"ID token refused with a hint", "", []string{s.IDToken(testClient, "", "")}, exitRejected,
+			[]string{"rejected: wrong_token_kind: "}},
+		{"--id-token without --audience", "", []string{"--id-token", s.IDToken(testClient, "", "")}, exitUsage,
+			[]string{"jwtguard verify: --id-token and --nonce need --audience CLIENT_ID: an ID token names the client it was issued to"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,6 +34,10 @@ func reportRejection(stderr io.Writer, err error) int {
 		return exitUnavailable
 	}
 	switch ve.Reason {
+	case verify.ReasonWrongTokenKind:
+		if strings.Contains(detail, "ID token") {
+			detail += idTokenHint
+		}
 	case verify.ReasonExpired, verify.ReasonNotYetValid, verify.ReasonIssuedInFuture:
 		// These details hold only timestamps and durations the verifier
 		// formatted, never token text, so rewriting durations is safe.
@@ -78,10 +82,9 @@ func validVerdict(c *verify.Claims, now time.Time) string {
 	return b.String()
 }
 
-// idTokenWarning is printed when the token looks like an OpenID Connect ID
-// token and --nonce did not say that one was meant.
-const idTokenWarning = "warning: this looks like an OpenID Connect ID token (it has nonce or at_hash); " +
-	"an API should accept access tokens, not ID tokens"
+// idTokenHint follows a wrong_token_kind refusal of an ID token checked
+// as an access token.
+const idTokenHint = "; an API should accept access tokens, not ID tokens (pass --id-token to check it as an ID token)"
 
 // describeFetchError turns a failure to fetch the issuer's discovery
 // document or JWKS into one line, naming the fix for the common TLS

@@ -118,6 +118,9 @@ func TestVerifyReasons(t *testing.T) {
 			"invalid_nonce", "nonce does not match"},
 		{"missing_claim nonce", s.IDToken(testClient, "", ""), []string{"--audience", testClient, "--nonce", "n-1"},
 			"missing_claim", "no nonce"},
+		{"wrong_token_kind ID token", s.IDToken(testClient, "n-1", ""), nil, "wrong_token_kind", "nonce marks an ID token"},
+		{"wrong_token_kind access token", s.AccessToken(testClient), []string{"--audience", "api", "--id-token"},
+			"wrong_token_kind", "client_id marks an access token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +184,8 @@ func TestVerifyValidVariants(t *testing.T) {
 		{"typ JWT required", "", append(baseArgs(s), "--type", "jwt", tok)},
 		{"ID token with nonce", "", []string{"verify", "--issuer", s.Issuer(), "--allow-http", "--audience", testClient,
 			"--nonce", "n-1", s.IDToken(testClient, "n-1", "")}},
+		{"ID token without nonce check", "", []string{"verify", "--issuer", s.Issuer(), "--allow-http", "--audience", testClient,
+			"--id-token", s.IDToken(testClient, "", "")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

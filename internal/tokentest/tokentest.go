@@ -60,6 +60,18 @@ func Claims(scopes ...string) jwt.MapClaims {
 	}
 }
 
+// IDToken is an OpenID Connect ID token from the same issuer, valid at
+// Now(), shaped like Hydra's (nonce, at_hash, auth_time; no client_id or
+// scope) but addressed to Audience, so that only its kind refuses it.
+func IDToken(t testing.TB) string {
+	t.Helper()
+	c := Claims()
+	delete(c, "client_id")
+	delete(c, "scp")
+	c["nonce"], c["at_hash"], c["auth_time"] = "n-1", "Q9pzLUovNYaU_V5Kn-7YSg", Now().Add(-15*time.Minute).Unix()
+	return Sign(t, testkeys.RSA2048(0), KID, c)
+}
+
 // Sign signs c with RS256 under kid with key.
 func Sign(t testing.TB, key crypto.Signer, kid string, c jwt.MapClaims) string {
 	t.Helper()
