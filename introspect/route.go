@@ -1,0 +1,68 @@
+package introspect
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// maxRouteHeader caps the JOSE header Route decodes to classify a token.
+const maxRouteHeader = 8 << 10
+
+// Router sends each token to one of two checkers by its shape. It
+// implements verify.Checker, so the transports take it unchanged.
+type Router struct {
+	jwt, other verify.Checker
+}
+
+var _ verify.Checker = (*Router)(nil)
+
+// Route returns a Checker that sends JWT-shaped tokens (three base64url
+// segments whose first decodes to a JSON object with an "alg" member) to
+// jwt, usually a *verify.Verifier, and every other token to other, usually
+// a *Checker. A token goes to exactly one of them: a JWT refused by jwt is
+// never retried remotely, so a forged JWT cannot reach the remote endpoint.
+// The verify.Verifier already selects among several issuers by "iss".
+func Route(jwt, other verify.Checker) *Router {
+	return &Router{jwt: jwt, other: other}
+}
+
+// Verify implements verify.Checker.
+func (r *Router) Verify(ctx context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+	if IsJWT(token) {
+		return r.jwt.Verify(ctx, token, need)
+	}
+	return r.other.Verify(ctx, token, need)
+}
+
+// IsJWT reports whether token is shaped like a compact JWS: three
+// non-empty base64url segments, the first decoding to a JSON object with
+// an "alg" member. It checks no signature.
+func IsJWT(token string) bool {
+	h, rest, ok := strings.Cut(token, ".")
+	if !ok || h == "" || len(h) > base64.RawURLEncoding.EncodedLen(maxRouteHeader) {
+		return false
+	}
+	payload, sig, ok := strings.Cut(rest, ".")
+	if !ok || payload == "" || sig == "" || strings.Contains(sig, ".") {
+		return false
+	}
+	var buf [1024]byte
+	dst := buf[:]
+	if n := base64.RawURLEncoding.DecodedLen(len(h)); n > len(buf) {
+		dst = make([]byte, n)
+	}
+	n, err := base64.RawURLEncoding.Decode(dst, []byte(h))
+	if err != nil {
+		return false
+	}
+	var hdr struct {
+		Alg jsontext.Value `json:"alg"`
+	}
+	return json.Unmarshal(dst[:n], &hdr) == nil && len(hdr.Alg) > 0
+}
