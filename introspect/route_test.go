@@ -30,7 +30,12 @@ func TestIsJWT(t *testing.T) {
 		{name: "no alg", token: b64(`{"typ":"JWT"}`) + "." + b64(`{}`) + ".c2ln"},
 		{name: "header array", token: b64(`["alg"]`) + "." + b64(`{}`) + ".c2ln"},
 		{name: "header not JSON", token: b64(`alg`) + "." + b64(`{}`) + ".c2ln"},
-		{name: "duplicate alg", token: b64(`{"alg":"RS256","alg":"none"}`) + "." + b64(`{}`) + ".c2ln"},
+		{name: "duplicate alg goes to the strict verifier", token: b64(`{"alg":"RS256","alg":"none"}`) + "." + b64(`{}`) + ".c2ln", want: true},
+		{name: "alg only nested", token: b64(`{"x":{"alg":"RS256"},"y":["alg"]}`) + "." + b64(`{}`) + ".c2ln"},
+		{name: "alg only as a value", token: b64(`{"typ":"alg"}`) + "." + b64(`{}`) + ".c2ln"},
+		{name: "escaped alg", token: b64(`{"\u0061lg":"RS256"}`) + "." + b64(`{}`) + ".c2ln"},
+		{name: "escaped quote before alg", token: b64(`{"a\"":1,"alg":"RS256"}`) + "." + b64(`{}`) + ".c2ln", want: true},
+		{name: "unterminated string", token: b64(`{"al`) + "." + b64(`{}`) + ".c2ln"},
 		{name: "empty signature", token: b64(`{"alg":"RS256"}`) + "." + b64(`{}`) + "."},
 		{name: "empty payload", token: b64(`{"alg":"RS256"}`) + "..c2ln"},
 		{name: "four segments", token: b64(`{"alg":"RS256"}`) + ".e30.c2ln.x"},
@@ -98,5 +103,15 @@ func TestRouteThroughMiddleware(t *testing.T) {
 	}
 	if _, err := introspect.Route(v, remote).Verify(context.Background(), hydraTok, verify.Scopes{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func BenchmarkIsJWT(b *testing.B) {
+	tok := b64(`{"alg":"RS256","kid":"public:4f60eca7-a5de-4617-a456-9c120b91d839","typ":"JWT"}`) + "." + b64(`{"sub":"x"}`) + ".c2ln"
+	b.ReportAllocs()
+	for b.Loop() {
+		if !introspect.IsJWT(tok) {
+			b.Fatal("not a JWT")
+		}
 	}
 }
