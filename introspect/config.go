@@ -70,7 +70,8 @@ type Config struct {
 
 	// ClientAuth, ClientID, ClientSecret and BearerToken authenticate the
 	// checker to an introspection endpoint. Zero is ClientBasic, which
-	// needs ClientID and ClientSecret.
+	// needs ClientID and ClientSecret. Userinfo refuses them: it sends only
+	// the token.
 	ClientAuth   ClientAuth
 	ClientID     string
 	ClientSecret string
@@ -199,6 +200,9 @@ func (cfg Config) validate() (*settings, error) {
 		}
 		if cfg.WholeScope {
 			return nil, errors.New("introspect: config: WholeScope needs Introspection (a userinfo answer carries no scopes)")
+		}
+		if cfg.ClientAuth != ClientBasic || cfg.ClientID != "" || cfg.ClientSecret != "" || cfg.BearerToken != "" {
+			return nil, errors.New("introspect: config: Userinfo sends only the token: leave ClientAuth and the client credentials unset")
 		}
 	default:
 		return nil, fmt.Errorf("introspect: config: unknown Endpoint %d", cfg.Endpoint)

@@ -38,6 +38,8 @@ func TestNewRefuses(t *testing.T) {
 			c.Endpoint, c.SkipAudienceCheck, c.Audiences = introspect.Userinfo, false, []string{"a"}
 		}, wantErr: "no audience"},
 		{name: "userinfo whole scope", edit: func(c *introspect.Config) { c.Endpoint, c.WholeScope = introspect.Userinfo, true }, wantErr: "WholeScope"},
+		{name: "userinfo with client credentials", edit: func(c *introspect.Config) { c.Endpoint = introspect.Userinfo }, wantErr: "only the token"},
+		{name: "userinfo", edit: func(c *introspect.Config) { c.Endpoint, c.ClientID, c.ClientSecret = introspect.Userinfo, "", "" }},
 		{name: "leeway too large", edit: func(c *introspect.Config) { c.Leeway = time.Hour }, wantErr: "Leeway"},
 		{name: "negative in-flight", edit: func(c *introspect.Config) { c.MaxInFlight = -1 }, wantErr: "negative"},
 		{name: "negative TTL", edit: func(c *introspect.Config) { c.Cache.NegativeTTL = -1 }, wantErr: "negative"},
