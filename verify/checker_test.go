@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +127,23 @@ func TestScopesCheck(t *testing.T) {
 				t.Fatalf("String() = %q, want %q", got, tt.str)
 			}
 		})
+	}
+}
+
+// TestScopesDetail checks that a refusal's Detail names what was needed,
+// unambiguously when the requirement has a role or a prefix.
+func TestScopesDetail(t *testing.T) {
+	tests := []struct {
+		need verify.Scopes
+		want string
+	}{
+		{verify.Scopes{AllOf: []string{"a", "b"}}, `need "a b"`},
+		{verify.Scopes{AllOf: []string{"Office Manager"}}, `need all of ["Office Manager"]`},
+		{verify.Scopes{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, `need all of ["a"], any prefix ["cx."]`},
+	}
+	for _, tt := range tests {
+		if err := tt.need.Check(nil); err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("Check(%+v) = %v, want ending %q", tt.need, err, tt.want)
+		}
 	}
 }

@@ -115,7 +115,7 @@ func ExampleScopes_Check() {
 	fmt.Println(need.String())
 	// Output:
 	// <nil>
-	// verify: insufficient_scope: need all of ["events:read"], any of ["sms:send" "sms:admin"]
+	// verify: insufficient_scope: need "events:read sms:send sms:admin"
 	// events:read sms:send sms:admin
 }
 

@@ -515,8 +515,13 @@ func (s Scopes) error(c *Claims) *Error {
 		Detail: "need " + s.describe() + ", token has " + strconv.Quote(truncate(strings.Join(c.Scopes, " "), 256))}
 }
 
-// describe renders s for an Error's Detail, every part quoted.
+// describe renders s for an Error's Detail: the quoted names, as
+// before prefixes and roles existed, or each part labelled when the
+// requirement has a prefix or a name with a space.
 func (s Scopes) describe() string {
+	if str := s.String(); len(s.AnyPrefix) == 0 && (str != "" || len(s.AllOf)+len(s.AnyOf) == 0) {
+		return strconv.Quote(str)
+	}
 	var b strings.Builder
 	for _, part := range []struct {
 		name string
@@ -529,9 +534,6 @@ func (s Scopes) describe() string {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "%s %q", part.name, part.list)
-	}
-	if b.Len() == 0 {
-		return "nothing"
 	}
 	return b.String()
 }
