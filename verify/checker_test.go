@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,4 +147,30 @@ func TestScopesDetail(t *testing.T) {
 			t.Errorf("Check(%+v) = %v, want ending %q", tt.need, err, tt.want)
 		}
 	}
+}
+
+// FuzzScopeRequirement builds requirements and grants from arbitrary
+// values: Validate, Check and String never panic, a valid requirement's
+// String is a safe header value, and Check agrees with a plain reading of
+// the rules.
+func FuzzScopeRequirement(f *testing.F) {
+	f.Add("Office Manager", "cx.", "Office Manager")
+	f.Add("a", "sms.text:", "sms.text:send_to_subscriber a")
+	f.Add(" ", "admin", "administrator")
+	f.Add("a\x00b", "\xff.", "a\x00b")
+	f.Fuzz(func(t *testing.T, name, prefix, granted string) {
+		need := verify.Scopes{AllOf: []string{name}, AnyPrefix: []string{prefix}}
+		have := strings.Split(granted, " ")
+		err := need.Check(have)
+		if need.Validate() != nil {
+			return
+		}
+		if s := need.String(); strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
+			t.Fatalf("String() = %q", s)
+		}
+		ok := slices.Contains(have, name) && slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, prefix) })
+		if (err == nil) != ok {
+			t.Fatalf("Check(%q) = %v, want ok=%v", have, err, ok)
+		}
+	})
 }
