@@ -28,7 +28,9 @@
 // Config.Audiences unless SkipAudienceCheck; a Hydra "token_use" other
 // than access_token (a refresh token) is invalid_type. "scope" is split on
 // spaces, or kept whole with Config.WholeScope for role names such as
-// "Office Manager". Scope requirements are checked by verify.Scopes.Check,
+// "Office Manager". sub, client_id, jti and token_type (as Claims.Type)
+// are copied into the Claims. Scope requirements are checked by
+// verify.Scopes.Check,
 // as for JWTs; prefixes ([verify.Scopes.AnyPrefix]) name families such as
 // "cx.". Unknown members are kept for Claims.Decode.
 //
