@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/verify"
@@ -166,5 +167,82 @@ func BenchmarkStorm(b *testing.B) {
 		r := storm(b, 10000, 64, func(c *introspect.Config) {})
 		b.ReportMetric(float64(r.calls), "remote-calls")
 		b.ReportMetric(float64(r.goroutines), "peak-goroutines")
+	}
+}
+
+// TestMissRate checks the miss limiter against the injected clock: a
+// burst, then MissRate calls per second, every refused miss unavailable
+// and nothing cached for it.
+func TestMissRate(t *testing.T) {
+	p := newProvider(t, reply(200, `{"active":false}`))
+	clk := newClock()
+	cfg := p.config(clk)
+	cfg.MissBurst, cfg.MissRate = 5, 10
+	c := newChecker(t, cfg)
+	steps := []struct {
+		advance             time.Duration
+		tokens              int
+		inactive, unavailbl int
+	}{
+		{tokens: 20, inactive: 5, unavailbl: 15},
+		{tokens: 20, unavailbl: 20},
+		{advance: time.Second, tokens: 20, inactive: 5, unavailbl: 15}, // refilled to the burst
+		{advance: 200 * time.Millisecond, tokens: 20, inactive: 2, unavailbl: 18},
+	}
+	for i, s := range steps {
+		clk.Advance(s.advance)
+		var inactive, unavail int
+		for range s.tokens {
+			_, err := c.Verify(context.Background(), randomHydraToken(), verify.Scopes{})
+			switch verify.ReasonOf(err) {
+			case verify.ReasonInactive:
+				inactive++
+			case verify.ReasonUnavailable:
+				unavail++
+			default:
+				t.Fatalf("step %d: Verify = %v", i, err)
+			}
+		}
+		if inactive != s.inactive || unavail != s.unavailbl {
+			t.Fatalf("step %d: inactive %d, unavailable %d; want %d, %d", i, inactive, unavail, s.inactive, s.unavailbl)
+		}
+	}
+}
+
+// TestMaxInFlight holds MaxInFlight calls open: one more new token is
+// answered unavailable at once, while a request for a token already in
+// flight joins it instead.
+func TestMaxInFlight(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 8)
+	p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		reply(200, `{"active":false}`)(w, r)
+	})
+	cfg := p.config(newClock())
+	cfg.MaxInFlight = 2
+	c := newChecker(t, cfg)
+	held := []string{randomHydraToken(), randomHydraToken()}
+	results := make(chan error, 3)
+	for _, tok := range append(held, held[0]) {
+		go func() {
+			_, err := c.Verify(context.Background(), tok, verify.Scopes{})
+			results <- err
+		}()
+	}
+	<-arrived
+	<-arrived
+	if _, err := c.Verify(context.Background(), randomHydraToken(), verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
+		t.Fatalf("third new token = %v, want unavailable", err)
+	}
+	close(release)
+	for range 3 {
+		if err := <-results; verify.ReasonOf(err) != verify.ReasonInactive {
+			t.Fatalf("held request = %v, want inactive", err)
+		}
+	}
+	if n := p.calls.Load(); n != 2 {
+		t.Fatalf("remote calls = %d, want 2", n)
 	}
 }
