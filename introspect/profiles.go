@@ -36,6 +36,8 @@ func HydraIntrospection(adminURL, issuer string) Config {
 // space-separated "cx." names, so require a family with
 // verify.Scopes{AnyPrefix: []string{"cx."}} or exact names; tokens live a
 // year, so Cache.MaxTTL (5 minutes) bounds how late a revocation is seen.
+// Should the tokens be JWTs without a published JWKS, use this Checker
+// alone rather than behind Route, which would send them to the verifier.
 func Sangoma(introspectionURL, clientID, clientSecret string) Config {
 	return Config{URL: introspectionURL, ClientAuth: ClientBasic, ClientID: clientID, ClientSecret: clientSecret, SkipAudienceCheck: true}
 }
