@@ -97,11 +97,35 @@ func TestCacheSeparatesTokens(t *testing.T) {
 
 // sharedStore is a Store two Checkers share, as replicas would share one.
 type sharedStore struct {
-	m map[introspect.Key]introspect.Entry
+	m   map[introspect.Key]introspect.Entry
+	all *introspect.Entry // when set, answered for every key
 }
 
-func (s *sharedStore) Get(k introspect.Key) (introspect.Entry, bool) { e, ok := s.m[k]; return e, ok }
-func (s *sharedStore) Set(k introspect.Key, e introspect.Entry)      { s.m[k] = e }
+func (s *sharedStore) Get(k introspect.Key) (introspect.Entry, bool) {
+	if s.all != nil {
+		return *s.all, true
+	}
+	e, ok := s.m[k]
+	return e, ok
+}
+
+func (s *sharedStore) Set(k introspect.Key, e introspect.Entry) { s.m[k] = e }
+
+// TestBrokenStoreEntry checks that an entry a Store corrupted is the
+// server's fault, never the token's.
+func TestBrokenStoreEntry(t *testing.T) {
+	for _, reason := range []verify.Reason{"", "no_such_reason"} {
+		store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
+		cfg := introspect.Config{URL: "https://127.0.0.1:9/i", ClientAuth: introspect.ClientNone, SkipAudienceCheck: true,
+			Cache: introspect.CacheConfig{Store: store, HashKey: make([]byte, 32)}, Now: newClock().Now}
+		// The store answers a broken entry for every key: no remote call.
+		store.all = &introspect.Entry{Reason: reason, Expires: t0.Add(time.Hour)}
+		c := newChecker(t, cfg)
+		if _, err := c.Verify(context.Background(), hydraTok, verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
+			t.Fatalf("reason %q: Verify = %v, want unavailable", reason, err)
+		}
+	}
+}
 
 // TestSharedStore checks that replicas with one Store and one HashKey ask
 // the provider once, and that without the HashKey they cannot share.
