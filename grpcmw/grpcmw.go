@@ -102,7 +102,7 @@ type Interceptor struct {
 
 // New validates cfg and returns an Interceptor. It refuses a nil Checker,
 // method names not of the form "/package.Service/Method", and scopes that
-// could never match a token (empty, or other than visible ASCII).
+// [verify.Scopes.Validate] refuses.
 func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("grpcmw: Config.Checker is required")
@@ -116,7 +116,7 @@ func New(cfg Config) (*Interceptor, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("grpcmw: Config.Methods[%q]: %w", name, err)
 		}
-		methods[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
+		methods[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
 	}
 	return &Interceptor{
 		v:            cfg.Checker,

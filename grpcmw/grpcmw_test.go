@@ -383,7 +383,8 @@ func TestNew(t *testing.T) {
 		{name: "empty service", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"//UnaryCall": {}}}, wantErr: "not a full method name"},
 		{name: "extra slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a/b/c": {}}}, wantErr: "not a full method name"},
 		{name: "empty scope", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{""}}}}, wantErr: "empty scope"},
-		{name: "scope with space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a b"}}}}, wantErr: "visible ASCII"},
+		{name: "scope with doubled space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a  b"}}}}, wantErr: "doubled space"},
+		{name: "prefix without punctuation", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyPrefix: []string{"cx"}}}}, wantErr: "punctuation"},
 		{name: "scope non-ASCII", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.läs"}}}}, wantErr: "visible ASCII"},
 	}
 	for _, tt := range tests {

@@ -94,3 +94,49 @@ func TestUncomparableChecker(t *testing.T) {
 		t.Fatalf("status = %d", rec.Code)
 	}
 }
+
+// TestRoleAndPrefixChallenge checks the 403 answer for requirements that
+// RFC 6750's space-separated scope= attribute cannot express: a role with a
+// space is left out rather than read as two scopes, and a prefix family is
+// never listed as if it were a scope.
+func TestRoleAndPrefixChallenge(t *testing.T) {
+	opaque := tokentest.OpaqueChecker{Tokens: map[string]verify.Claims{
+		"manager": {Subject: "user-1", Scopes: []string{"Office Manager"}},
+		"cx":      {Subject: "user-1", Scopes: []string{"cx.agent-calls"}},
+	}}
+	mw, err := httpmw.New(httpmw.Config{Checker: opaque})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		need      verify.Scopes
+		token     string
+		status    int
+		challenge string
+	}{
+		{name: "role met", need: verify.Scopes{AllOf: []string{"Office Manager"}}, token: "manager", status: 200},
+		{name: "role missing", need: verify.Scopes{AllOf: []string{"Office Manager"}}, token: "cx", status: 403,
+			challenge: `Bearer realm="api", error="insufficient_scope"`},
+		{name: "prefix met", need: verify.Scopes{AnyPrefix: []string{"cx."}}, token: "cx", status: 200},
+		{name: "prefix missing", need: verify.Scopes{AnyPrefix: []string{"cx."}}, token: "manager", status: 403,
+			challenge: `Bearer realm="api", error="insufficient_scope"`},
+		{name: "prefix beside a name", need: verify.Scopes{AllOf: []string{"cx.admin"}, AnyPrefix: []string{"cx."}}, token: "cx", status: 403,
+			challenge: `Bearer realm="api", error="insufficient_scope", scope="cx.admin"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := mw.Require(tt.need)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("status = %d, want %d", rec.Code, tt.status)
+			}
+			if got := rec.Header().Get("WWW-Authenticate"); got != tt.challenge {
+				t.Fatalf("WWW-Authenticate = %q, want %q", got, tt.challenge)
+			}
+		})
+	}
+}

@@ -261,9 +261,11 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // token itself. CredentialsOptional does not apply: a request without
 // credentials is refused.
 //
-// Require panics if a scope in s is empty or contains characters other
-// than visible ASCII, as http.ServeMux.Handle panics on a bad pattern: the
-// requirement is fixed at start-up, not attacker input.
+// Require panics if [verify.Scopes.Validate] refuses s (an empty scope, a
+// control or non-ASCII character, a prefix not ending in punctuation), as
+// http.ServeMux.Handle panics on a bad pattern: the requirement is fixed at
+// start-up, not attacker input. A role-like value such as "Office Manager"
+// is valid.
 func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
 	if err := s.Validate(); err != nil {
 		panic("httpmw: Require: " + err.Error())

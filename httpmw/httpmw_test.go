@@ -436,7 +436,8 @@ func TestRequirePanicsOnBadScope(t *testing.T) {
 	}
 	for _, s := range []verify.Scopes{
 		{AllOf: []string{""}},
-		{AllOf: []string{"a b"}},       // would read as two scopes in scope=
+		{AllOf: []string{"a  b"}},      // doubled space
+		{AnyPrefix: []string{"admin"}}, // would match "administrator"
 		{AnyOf: []string{"a\r\nX: y"}}, // header injection
 		{AnyOf: []string{"caf\u00e9"}}, // not ASCII
 	} {
@@ -463,7 +464,8 @@ func TestNew(t *testing.T) {
 		{"realm with newline", httpmw.Config{Checker: v, Realm: "a\nb"}, false},
 		{"realm with quotes is escaped, not refused", httpmw.Config{Checker: v, Realm: `"x"`}, true},
 		{"empty scope", httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{""}}}, false},
-		{"scope with space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"a b"}}}, false},
+		{"role with a space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"Office Manager"}}}, true},
+		{"scope with doubled space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"a  b"}}}, false},
 		{"negative RetryAfter", httpmw.Config{Checker: v, RetryAfter: -time.Second}, false},
 		{"relative resource metadata", httpmw.Config{Checker: v, ResourceMetadata: "/.well-known/oauth-protected-resource"}, false},
 		{"resource metadata with CRLF", httpmw.Config{Checker: v, ResourceMetadata: "https://a.test/\r\nX: y"}, false},

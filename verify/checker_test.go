@@ -2,6 +2,8 @@ package verify_test
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,9 +62,20 @@ func TestScopesValidate(t *testing.T) {
 		{name: "zero", ok: true},
 		{name: "plain", s: verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}}, ok: true},
 		{name: "empty", s: verify.Scopes{AllOf: []string{""}}},
-		{name: "space", s: verify.Scopes{AnyOf: []string{"a b"}}},
+		{name: "role with a space", s: verify.Scopes{AnyOf: []string{"Office Manager"}}, ok: true},
+		{name: "leading space", s: verify.Scopes{AllOf: []string{" Office"}}},
+		{name: "trailing space", s: verify.Scopes{AllOf: []string{"Office "}}},
+		{name: "doubled space", s: verify.Scopes{AllOf: []string{"Office  Manager"}}},
+		{name: "only a space", s: verify.Scopes{AllOf: []string{" "}}},
+		{name: "tab", s: verify.Scopes{AllOf: []string{"Office\tManager"}}},
 		{name: "non-ASCII", s: verify.Scopes{AllOf: []string{"läs"}}},
 		{name: "control", s: verify.Scopes{AllOf: []string{"a\x00"}}},
+		{name: "prefix", s: verify.Scopes{AnyPrefix: []string{"cx."}}, ok: true},
+		{name: "prefix colon", s: verify.Scopes{AnyPrefix: []string{"sms.text:"}}, ok: true},
+		{name: "prefix ends in a letter", s: verify.Scopes{AnyPrefix: []string{"admin"}}},
+		{name: "prefix ends in a digit", s: verify.Scopes{AnyPrefix: []string{"v1"}}},
+		{name: "prefix empty", s: verify.Scopes{AnyPrefix: []string{""}}},
+		{name: "prefix with a space", s: verify.Scopes{AnyPrefix: []string{"Office ."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,4 +87,90 @@ func TestScopesValidate(t *testing.T) {
 	if err := (verify.Scopes{AllOf: []string{"a"}}).Check([]string{"b"}); !errors.Is(err, verify.ErrInsufficientScope) {
 		t.Fatalf("Check = %v", err)
 	}
+}
+
+func TestScopesCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		need    verify.Scopes
+		granted []string
+		ok      bool
+		str     string // String(), the RFC 6750 scope= value
+	}{
+		{name: "zero", ok: true},
+		{name: "all-of", need: verify.Scopes{AllOf: []string{"a", "b"}}, granted: []string{"b", "a"}, ok: true, str: "a b"},
+		{name: "all-of missing one", need: verify.Scopes{AllOf: []string{"a", "b"}}, granted: []string{"a"}, str: "a b"},
+		{name: "role kept whole", need: verify.Scopes{AllOf: []string{"Office Manager"}}, granted: []string{"Office Manager"}, ok: true},
+		{name: "role split is no match", need: verify.Scopes{AllOf: []string{"Office Manager"}}, granted: []string{"Office", "Manager"}},
+		{name: "role needs exact case", need: verify.Scopes{AnyOf: []string{"Office Manager"}}, granted: []string{"office manager"}},
+		{name: "prefix family", need: verify.Scopes{AnyPrefix: []string{"cx."}}, granted: []string{"cx.agent-calls"}, ok: true},
+		{name: "prefix alone is a member", need: verify.Scopes{AnyPrefix: []string{"cx."}}, granted: []string{"cx."}, ok: true},
+		{name: "prefix no member", need: verify.Scopes{AnyPrefix: []string{"cx."}}, granted: []string{"cxagent", "sms.cx.x"}},
+		{name: "granted wildcard is a plain name", need: verify.Scopes{AnyOf: []string{"cx.agent-calls"}}, granted: []string{"cx.*"}, str: "cx.agent-calls"},
+		{name: "granted wildcard meets no prefix", need: verify.Scopes{AnyPrefix: []string{"sms."}}, granted: []string{"*", "sms*"}},
+		{name: "any-of or prefix", need: verify.Scopes{AnyOf: []string{"admin:all"}, AnyPrefix: []string{"cx."}}, granted: []string{"cx.queue-calls"}, ok: true, str: "admin:all"},
+		{name: "all-of and prefix", need: verify.Scopes{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, granted: []string{"cx.queue-calls"}, str: "a"},
+		{name: "mixed role hides scope attr", need: verify.Scopes{AllOf: []string{"a"}, AnyOf: []string{"Office Manager"}}, granted: []string{"a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.need.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			err := tt.need.Check(tt.granted)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Check(%q) = %v, want ok=%v", tt.granted, err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, verify.ErrInsufficientScope) {
+				t.Fatalf("Check = %v, not insufficient_scope", err)
+			}
+			if got := tt.need.String(); got != tt.str {
+				t.Fatalf("String() = %q, want %q", got, tt.str)
+			}
+		})
+	}
+}
+
+// TestScopesDetail checks that a refusal's Detail names what was needed,
+// unambiguously when the requirement has a role or a prefix.
+func TestScopesDetail(t *testing.T) {
+	tests := []struct {
+		need verify.Scopes
+		want string
+	}{
+		{verify.Scopes{AllOf: []string{"a", "b"}}, `need "a b"`},
+		{verify.Scopes{AllOf: []string{"Office Manager"}}, `need all of ["Office Manager"]`},
+		{verify.Scopes{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, `need all of ["a"], any prefix ["cx."]`},
+	}
+	for _, tt := range tests {
+		if err := tt.need.Check(nil); err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("Check(%+v) = %v, want ending %q", tt.need, err, tt.want)
+		}
+	}
+}
+
+// FuzzScopeRequirement builds requirements and grants from arbitrary
+// values: Validate, Check and String never panic, a valid requirement's
+// String is a safe header value, and Check agrees with a plain reading of
+// the rules.
+func FuzzScopeRequirement(f *testing.F) {
+	f.Add("Office Manager", "cx.", "Office Manager")
+	f.Add("a", "sms.text:", "sms.text:send_to_subscriber a")
+	f.Add(" ", "admin", "administrator")
+	f.Add("a\x00b", "\xff.", "a\x00b")
+	f.Fuzz(func(t *testing.T, name, prefix, granted string) {
+		need := verify.Scopes{AllOf: []string{name}, AnyPrefix: []string{prefix}}
+		have := strings.Split(granted, " ")
+		err := need.Check(have)
+		if need.Validate() != nil {
+			return
+		}
+		if s := need.String(); strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
+			t.Fatalf("String() = %q", s)
+		}
+		ok := slices.Contains(have, name) && slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, prefix) })
+		if (err == nil) != ok {
+			t.Fatalf("Check(%q) = %v, want ok=%v", have, err, ok)
+		}
+	})
 }

@@ -96,11 +96,14 @@
 //     and, if the kid now names another key, steps 9–10 run once more
 //     under it. If ctx ends during that wait the result is unavailable.
 //  11. Scopes: the per-call requirement: every scope in need.AllOf, and one
-//     of need.AnyOf when it is not empty, else insufficient_scope (403) with
+//     of need.AnyOf, or one starting with a need.AnyPrefix entry, when
+//     either is not empty, else insufficient_scope (403) with
 //     Error.Required set for the scope= attribute. Scopes are the union of
 //     "scope", "scp" and Config.ScopeClaims; every string is split on
-//     spaces, so "a b" and ["a","b"] carry the same scopes. Matching is
-//     exact, token by token: "admin" never matches "superadmin".
+//     spaces, so "a b" and ["a","b"] carry the same scopes (and a required
+//     role with a space, valid for remote checkers that keep scopes whole,
+//     never matches a JWT). Matching is exact, token by token: "admin"
+//     never matches "superadmin", and a granted "sms.*" is just a name.
 //
 // [Claims.CheckNonce] compares an ID token's nonce with the one the client
 // sent (invalid_nonce, or missing_claim when the token has none).

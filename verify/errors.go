@@ -29,6 +29,12 @@ const (
 	ReasonInvalidNonce         Reason = "invalid_nonce"
 	ReasonInsufficientScope    Reason = "insufficient_scope"
 	ReasonUnavailable          Reason = "unavailable"
+	// ReasonInactive is a remote checker's refusal: the authorization
+	// server answered that the token is not active (RFC 7662 "active":
+	// false: unknown, revoked or expired there), or a userinfo endpoint
+	// refused it with 401 or 403. Like every token fault it is a 401
+	// invalid_token for the client.
+	ReasonInactive Reason = "inactive"
 )
 
 // Sentinel errors, one per Reason. Every error Verify returns is an *Error
@@ -51,6 +57,7 @@ var (
 	ErrInvalidNonce         = errors.New("verify: nonce mismatch")
 	ErrInsufficientScope    = errors.New("verify: insufficient scope")
 	ErrUnavailable          = errors.New("verify: signing keys unavailable")
+	ErrInactive             = errors.New("verify: token not active")
 )
 
 var sentinels = map[Reason]error{
@@ -71,6 +78,7 @@ var sentinels = map[Reason]error{
 	ReasonInvalidNonce:         ErrInvalidNonce,
 	ReasonInsufficientScope:    ErrInsufficientScope,
 	ReasonUnavailable:          ErrUnavailable,
+	ReasonInactive:             ErrInactive,
 }
 
 // Sentinel returns the sentinel error for r, or nil for an unknown reason.

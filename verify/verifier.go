@@ -521,7 +521,7 @@ func (s Scopes) Check(scopes []string) error {
 	if s.satisfiedBy(scopes) {
 		return nil
 	}
-	return &Error{Reason: ReasonInsufficientScope, Required: s, Detail: "need " + strconv.Quote(s.String())}
+	return &Error{Reason: ReasonInsufficientScope, Required: s, Detail: "need " + s.describe()}
 }
 
 func (s Scopes) satisfiedBy(scopes []string) bool {
@@ -530,7 +530,7 @@ func (s Scopes) satisfiedBy(scopes []string) bool {
 			return false
 		}
 	}
-	if len(s.AnyOf) == 0 {
+	if len(s.AnyOf) == 0 && len(s.AnyPrefix) == 0 {
 		return true
 	}
 	for _, want := range s.AnyOf {
@@ -538,16 +538,58 @@ func (s Scopes) satisfiedBy(scopes []string) bool {
 			return true
 		}
 	}
+	for _, p := range s.AnyPrefix {
+		for _, have := range scopes {
+			if strings.HasPrefix(have, p) {
+				return true
+			}
+		}
+	}
 	return false
 }
 
 func (s Scopes) error(c *Claims) *Error {
 	return &Error{Reason: ReasonInsufficientScope, Required: s, Issuer: c.Issuer, KID: c.KeyID,
-		Detail: "need " + strconv.Quote(s.String()) + ", token has " + strconv.Quote(truncate(strings.Join(c.Scopes, " "), 256))}
+		Detail: "need " + s.describe() + ", token has " + strconv.Quote(truncate(strings.Join(c.Scopes, " "), 256))}
+}
+
+// describe renders s for an Error's Detail: the quoted names, as
+// before prefixes and roles existed, or each part labelled when the
+// requirement has a prefix or a name with a space.
+func (s Scopes) describe() string {
+	if str := s.String(); len(s.AnyPrefix) == 0 && (str != "" || len(s.AllOf)+len(s.AnyOf) == 0) {
+		return strconv.Quote(str)
+	}
+	var b strings.Builder
+	for _, part := range []struct {
+		name string
+		list []string
+	}{{"all of", s.AllOf}, {"any of", s.AnyOf}, {"any prefix", s.AnyPrefix}} {
+		if len(part.list) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %q", part.name, part.list)
+	}
+	return b.String()
 }
 
 // String renders the requirement for RFC 6750's scope= attribute: the
-// AllOf scopes then the AnyOf scopes, space-separated.
+// AllOf scopes then the AnyOf scopes, space-separated. That attribute is a
+// space-separated list of scope names, so it cannot carry a value with a
+// space: when AllOf or AnyOf holds one ("Office Manager" would read as the
+// two scopes "Office" and "Manager"), String returns "" and the transports
+// leave the attribute out. AnyPrefix entries are families, not scopes a
+// client could request, and are never listed.
 func (s Scopes) String() string {
+	for _, list := range [][]string{s.AllOf, s.AnyOf} {
+		for _, sc := range list {
+			if strings.Contains(sc, " ") {
+				return ""
+			}
+		}
+	}
 	return strings.Join(append(append(make([]string, 0, len(s.AllOf)+len(s.AnyOf)), s.AllOf...), s.AnyOf...), " ")
 }
