@@ -38,6 +38,10 @@ Flags:
   --client-secret SECRET  client secret (default: generated).
   --scope SCOPE           scope the client may request; repeatable or space/comma
                           separated. A token request without scope gets them all.
+  --opaque FORMAT         issue opaque access tokens instead of JWTs: hydra
+                          (<43>.<43>, as id.wgtwo.com), hydra-v2 (ory_at_…) or
+                          hex32 (Net2Phone); check them at the introspection
+                          or userinfo endpoint.
 
 The client authenticates with HTTP Basic (client_secret_basic) or form fields
 (client_secret_post).
@@ -49,6 +53,7 @@ that is already in use).
 func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		addr, certOut, clientID, secret string
+		opaque                          string
 		useTLS                          bool
 		scopes                          = listFlag{split: true}
 	)
@@ -59,6 +64,7 @@ func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&clientID, "client-id", "", "")
 	fs.StringVar(&secret, "client-secret", "", "")
 	fs.Var(&scopes, "scope", "")
+	fs.StringVar(&opaque, "opaque", "", "")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, issuerHelp)
@@ -69,6 +75,9 @@ func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if err == nil {
 		err = checkIssuerAddr(addr)
+	}
+	if err == nil && opaque != "" && opaque != issuertest.TokenFormatHydra && opaque != issuertest.TokenFormatHydraV2 && opaque != issuertest.TokenFormatHex32 {
+		err = usagef("--opaque %q: want hydra, hydra-v2 or hex32", opaque)
 	}
 	if err == nil && certOut != "" && !useTLS {
 		err = usagef("--cert-out needs --tls")
@@ -86,7 +95,7 @@ func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	s, err := startIssuer(issuertest.Config{TLS: useTLS, Addr: addr})
+	s, err := startIssuer(issuertest.Config{TLS: useTLS, Addr: addr, AccessTokenFormat: opaque})
 	if err != nil {
 		return usageFail(stderr, "issuer", err)
 	}
@@ -98,7 +107,7 @@ func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return usageFail(stderr, "issuer", usagef("--cert-out: %v", err))
 		}
 	}
-	printIssuer(stdout, s, clientID, secret, scopes.vals, certOut)
+	printIssuer(stdout, s, clientID, secret, scopes.vals, certOut, opaque != "")
 
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "jwtguard issuer: stopping")
@@ -132,13 +141,16 @@ func checkIssuerAddr(addr string) error {
 	return nil
 }
 
-func printIssuer(w io.Writer, s *issuertest.Server, id, secret string, scopes []string, certOut string) {
+func printIssuer(w io.Writer, s *issuertest.Server, id, secret string, scopes []string, certOut string, opaque bool) {
 	fmt.Fprintf(w, "jwtguard test issuer — its keys are public test keys; never trust it outside tests.\n\n")
 	fmt.Fprintf(w, "URL:           %s\n", s.URL())
 	fmt.Fprintf(w, "issuer:        %s\n", s.Issuer())
 	fmt.Fprintf(w, "discovery:     %s\n", s.DiscoveryURL())
 	fmt.Fprintf(w, "JWKS:          %s\n", s.JWKSURL())
 	fmt.Fprintf(w, "token:         %s\n", s.TokenURL())
+	fmt.Fprintf(w, "introspect:    %s\n", s.IntrospectURL())
+	fmt.Fprintf(w, "userinfo:      %s\n", s.UserinfoURL())
+	fmt.Fprintf(w, "revoke:        %s\n", s.RevokeURL())
 	fmt.Fprintf(w, "client_id:     %s\n", id)
 	fmt.Fprintf(w, "client_secret: %s\n", secret)
 	fmt.Fprintf(w, "scopes:        %s\n", strings.Join(scopes, " "))
@@ -158,6 +170,11 @@ func printIssuer(w io.Writer, s *issuertest.Server, id, secret string, scopes []
 	}
 	fmt.Fprintf(w, "\nGet a token:\n  curl -s%s -u %s -d grant_type=client_credentials%s %s\n",
 		trustCurl, shellQuote(id+":"+secret), scopeArg, s.TokenURL())
+	if opaque {
+		fmt.Fprintf(w, "Check it:\n  curl -s%s -d token=\"$TOKEN\" %s\n", trustCurl, s.IntrospectURL())
+		fmt.Fprintf(w, "\nRunning; press Ctrl-C to stop.\n")
+		return
+	}
 	fmt.Fprintf(w, "Check it:\n  jwtguard verify --issuer %s%s --skip-audience \"$TOKEN\"\n", s.Issuer(), trustVerify)
 	if s.Certificate() != nil && certOut == "" {
 		fmt.Fprintf(w, "  (verify has no insecure mode: start the issuer with --cert-out FILE and add --ca-file FILE)\n")
