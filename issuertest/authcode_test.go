@@ -3,9 +3,12 @@ package issuertest
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -309,6 +312,39 @@ func TestPKCEPlain(t *testing.T) {
 	} {
 		if got := pkceOK(tt.method, tt.challenge, tt.verifier); got != tt.want {
 			t.Errorf("pkceOK(%q, %q, %q) = %v, want %v", tt.method, tt.challenge, tt.verifier, got, tt.want)
+		}
+	}
+}
+
+// TestTokenResponseMembers checks the exact member names of each grant's
+// answer.
+func TestTokenResponseMembers(t *testing.T) {
+	s := newTestServer(t, Config{AccessTokenFormat: TokenFormatHydra, ExpiresField: true})
+	addWebClient(s)
+	code := func(scope string) url.Values {
+		c, _ := authorize(t, s, scope)
+		return url.Values{"grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {callback}}
+	}
+	for _, tt := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"client_credentials", url.Values{"grant_type": {"client_credentials"}, "scope": {"a"}},
+			"access_token expires expires_in scope token_type"},
+		{"code, openid offline_access", code("openid offline_access"),
+			"access_token expires expires_in id_token refresh_token scope token_type"},
+		{"code, no scope", code(""), "access_token expires expires_in scope token_type"},
+		{"refresh", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {authCodeTokens(t, s, "offline").RefreshToken}},
+			"access_token expires expires_in refresh_token scope token_type"},
+	} {
+		status, _, body := postForm(t, s, s.TokenURL(), tt.form, basic("web", "s"))
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil || status != 200 {
+			t.Fatalf("%s: %d %s", tt.name, status, body)
+		}
+		if got := strings.Join(slices.Sorted(maps.Keys(m)), " "); got != tt.want {
+			t.Errorf("%s: members %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -51,7 +51,8 @@
 // Tests can also sign tokens directly: [Server.AccessToken] and
 // [Server.IDToken] produce what the issuer would issue, and [Server.Mint]
 // signs arbitrary claims with any kid, algorithm, key or header, expired or
-// not. [Server.Rotate] and [Server.Retire] change the published keys the way
+// not. [Server.IssueAccessToken] issues a token in the configured format
+// that the server remembers, as its token endpoint would. [Server.Rotate] and [Server.Retire] change the published keys the way
 // an operator rotates Hydra's keys: the new key is published and signs at
 // the same moment. [Server.ForeignKey] is a key no Server ever publishes,
 // for "signed by the wrong key" tests.

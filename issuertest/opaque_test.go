@@ -153,3 +153,27 @@ func introspect(t testing.TB, s *Server, tok string) map[string]any {
 	}
 	return m
 }
+
+// TestIssueAccessToken: the Go shortcut issues what the endpoint would, in
+// the client's format, and introspection knows it.
+func TestIssueAccessToken(t *testing.T) {
+	s := newTestServer(t, Config{AccessTokenFormat: TokenFormatHydraV2})
+	s.AddClient(Client{ID: "n2p", Secret: "s", Scopes: []string{"Office Manager"}, AccessTokenFormat: TokenFormatHex32})
+	for _, tt := range []struct {
+		client string
+		scopes []string
+		want   *regexp.Regexp
+		scope  string
+	}{
+		{"n2p", nil, reHex32, "Office Manager"},
+		{"unregistered", []string{"a", "b"}, reHydraV2, "a b"},
+	} {
+		tok := s.IssueAccessToken(tt.client, tt.scopes...)
+		if !tt.want.MatchString(tok) {
+			t.Errorf("%s: %q does not match %s", tt.client, tok, tt.want)
+		}
+		if got := introspect(t, s, tok); got["active"] != true || got["client_id"] != tt.client || got["scope"] != tt.scope {
+			t.Errorf("%s: introspection %v", tt.client, got)
+		}
+	}
+}
