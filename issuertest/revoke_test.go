@@ -97,6 +97,7 @@ func TestRevokeMethod(t *testing.T) {
 		{"minted jwt", s.AccessToken("c"), true},
 		{"foreign jwt", s.Mint(s.AccessTokenClaims("c"), MintOptions{Key: s.ForeignKey()}), false},
 		{"jwt without jti", s.Mint(map[string]any{"iss": s.Issuer(), "client_id": "c"}, MintOptions{}), false},
+		{"id token", s.IDToken("c", "n", ""), false},
 		{"unknown", "0123456789abcdef0123456789abcdef", false},
 		{"code", func() string { addWebClient(s); c, _ := authorize(t, s, ""); return c }(), false},
 	} {
@@ -106,5 +107,11 @@ func TestRevokeMethod(t *testing.T) {
 	}
 	if introspect(t, s, tok)["active"] != false {
 		t.Errorf("revoked token still active")
+	}
+	minted := s.AccessToken("c")
+	s.Revoke(minted)
+	s.Revoke(minted)
+	if len(s.tokens.order) != len(s.tokens.m) {
+		t.Errorf("table order %d entries for %d tokens", len(s.tokens.order), len(s.tokens.m))
 	}
 }

@@ -84,7 +84,12 @@ type tokenTable struct {
 func (s *Server) remember(key string, r *record) {
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
+	s.rememberLocked(key, r)
+}
+
+func (s *Server) rememberLocked(key string, r *record) {
 	t := &s.tokens
+
 	for len(t.order) >= s.maxTokens {
 		delete(t.m, t.order[0])
 		t.order = t.order[1:]
@@ -195,16 +200,16 @@ func (s *Server) grantOf(tok string) (*grant, bool) {
 			return nil, false
 		}
 		jti, _ := claims["jti"].(string)
-		if jti == "" {
+		clientID, _ := claims["client_id"].(string)
+		if jti == "" || clientID == "" { // not an access token
 			return nil, false
 		}
 		s.tokMu.Lock()
+		defer s.tokMu.Unlock()
 		r, found := s.tokens.m[jtiKey(jti)]
-		s.tokMu.Unlock()
 		if !found {
-			clientID, _ := claims["client_id"].(string)
 			r = &record{g: &grant{clientID: clientID}, use: useAccess}
-			s.remember(jtiKey(jti), r)
+			s.rememberLocked(jtiKey(jti), r)
 		}
 		return r.g, true
 	}
