@@ -75,7 +75,9 @@ type Config struct {
 	// 0 means one hour. The token endpoint reports expires_in as
 	// TokenTTL minus one second (3599 for an hour, as Hydra and wgtwo do),
 	// so a client never thinks a token lives longer than it does.
-	// Negative values panic.
+	// [Client.TokenTTL] overrides it for one client's access tokens.
+	// Refresh tokens live 720 hours and codes 10 minutes, Hydra's
+	// defaults. Negative values panic.
 	TokenTTL time.Duration
 
 	// Audience is the "aud" of access tokens. nil or empty gives "aud": [],
@@ -87,7 +89,9 @@ type Config struct {
 	// endpoint responses. False omits it.
 	ExpiresField bool
 
-	// Now is the clock for iat, nbf, exp and "expires". nil means time.Now.
+	// Now is the clock for iat, nbf, exp and "expires", and for deciding
+	// whether a token or code has expired (introspection, userinfo, the
+	// code and refresh grants). nil means time.Now.
 	Now func() time.Time
 
 	// AccessTokenFormat is the form of the access tokens the token
