@@ -142,3 +142,40 @@ func isBasic(req *http.Request, id, secret string) bool {
 	p, err2 := url.QueryUnescape(p)
 	return ok && err1 == nil && err2 == nil && u == id && p == secret
 }
+
+// FuzzAuthorizeRequest feeds arbitrary query strings to /oauth2/auth: it
+// must answer 302, 400 or 401, never panic, and redirect only to a
+// registered redirect_uri, with a code only for a well-formed request.
+func FuzzAuthorizeRequest(f *testing.F) {
+	f.Add("response_type=code&client_id=web&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&state=state-123456&scope=openid")
+	f.Add("response_type=code&client_id=web&state=state-123456&code_challenge=abc&code_challenge_method=S256")
+	f.Add("response_type=token&client_id=web&redirect_uri=https%3A%2F%2Fapp.example.com%2Fother&state=x")
+	f.Add("client_id=web&redirect_uri=https%3A%2F%2Fevil.example.com%2F&state=state-123456")
+	f.Add("%zz&client_id=web&client_id=other")
+	s := NewServer(Config{Now: clock})
+	f.Cleanup(s.Close)
+	addWebClient(s)
+	f.Fuzz(func(t *testing.T, query string) {
+		req := httptest.NewRequest(http.MethodGet, "/oauth2/auth", nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		s.serveAuthorize(rec, req)
+		switch rec.Code {
+		case http.StatusFound:
+			loc, err := url.Parse(rec.Header().Get("Location"))
+			if err != nil {
+				t.Fatalf("Location %q: %v", rec.Header().Get("Location"), err)
+			}
+			q := req.URL.Query()
+			if back := loc.Scheme + "://" + loc.Host + loc.Path; back != callback && back != "https://app.example.com/other" {
+				t.Fatalf("redirected to unregistered %q for query %q", back, query)
+			}
+			if loc.Query().Get("code") != "" && (q.Get("response_type") != "code" || len(q.Get("state")) < 8 || q.Get("client_id") != "web") {
+				t.Fatalf("code issued for query %q", query)
+			}
+		case http.StatusBadRequest, http.StatusUnauthorized:
+		default:
+			t.Fatalf("status %d", rec.Code)
+		}
+	})
+}
