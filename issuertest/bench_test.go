@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -55,5 +56,29 @@ func BenchmarkJWKS(b *testing.B) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body) // drain so the connection is reused
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkIntrospect measures one in-process introspection of an opaque
+// token (a table lookup) and of a JWT (an RS256 verification): what a
+// checker's load test costs the issuer per uncached call.
+func BenchmarkIntrospect(b *testing.B) {
+	s := newTestServer(b, Config{AccessTokenFormat: TokenFormatHydra})
+	c := &http.Client{Transport: s.Transport()}
+	for _, bc := range []struct{ name, token string }{
+		{"opaque", s.IssueAccessToken("c", "a")},
+		{"jwt", s.AccessToken("c", "a")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			form := url.Values{"token": {bc.token}}
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := c.PostForm(s.IntrospectURL(), form)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+			}
+		})
 	}
 }

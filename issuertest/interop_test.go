@@ -3,8 +3,6 @@ package issuertest
 import (
 	"testing"
 
-	"github.com/jwtguard/jwtguard/internal/testkeys"
-
 	jwxjwk "github.com/lestrrat-go/jwx/v2/jwk"
 	jwxjwt "github.com/lestrrat-go/jwx/v2/jwt"
 )
@@ -36,7 +34,7 @@ func TestInteropJWX(t *testing.T) {
 			}
 		}
 		// A token under a published kid but signed by another key must fail.
-		bad := s.Mint(s.AccessTokenClaims("c"), MintOptions{Key: testkeys.RSA2048(7)})
+		bad := s.Mint(s.AccessTokenClaims("c"), MintOptions{Key: s.ForeignKey()})
 		if _, err := jwxjwt.ParseString(bad, jwxjwt.WithKeySet(set)); err == nil {
 			t.Errorf("jwx accepted a token signed by the wrong key")
 		}

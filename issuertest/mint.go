@@ -2,7 +2,6 @@ package issuertest
 
 import (
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -139,7 +138,7 @@ func (s *Server) sign(claims map[string]any, opts MintOptions) string {
 // AccessTokenClaims returns the claims [Server.AccessToken] would sign, for
 // tests that change one claim and [Server.Mint] the result.
 func (s *Server) AccessTokenClaims(clientID string, scopes ...string) map[string]any {
-	return s.accessTokenClaims(s.cfg.Now(), clientID, s.scopesFor(clientID, scopes))
+	return s.accessTokenClaims(s.cfg.Now(), s.ttl, clientID, clientID, s.scopesFor(clientID, scopes))
 }
 
 // AccessToken returns a JWT access token in Hydra's shape (strategies.
@@ -151,14 +150,14 @@ func (s *Server) AccessTokenClaims(clientID string, scopes ...string) map[string
 // check that the client exists or may have the scopes; the token endpoint
 // does.
 func (s *Server) AccessToken(clientID string, scopes ...string) string {
-	return s.accessTokenAt(s.cfg.Now(), clientID, s.scopesFor(clientID, scopes))
+	return s.sign(s.accessTokenClaims(s.cfg.Now(), s.ttl, clientID, clientID, s.scopesFor(clientID, scopes)), MintOptions{})
 }
 
 // ExpiredAccessToken is [Server.AccessToken] issued two hours ago with a
 // one-hour lifetime: iat = nbf = now-2h, exp = now-1h.
 func (s *Server) ExpiredAccessToken(clientID string, scopes ...string) string {
 	now := s.cfg.Now()
-	c := s.accessTokenClaims(now.Add(-2*time.Hour), clientID, s.scopesFor(clientID, scopes))
+	c := s.accessTokenClaims(now.Add(-2*time.Hour), s.ttl, clientID, clientID, s.scopesFor(clientID, scopes))
 	c["exp"] = now.Add(-time.Hour).Unix()
 	return s.sign(c, MintOptions{})
 }
@@ -173,11 +172,9 @@ func (s *Server) scopesFor(clientID string, scopes []string) []string {
 	return nil
 }
 
-func (s *Server) accessTokenAt(now time.Time, clientID string, scopes []string) string {
-	return s.sign(s.accessTokenClaims(now, clientID, scopes), MintOptions{})
-}
-
-func (s *Server) accessTokenClaims(now time.Time, clientID string, scopes []string) map[string]any {
+// accessTokenClaims are Hydra's JWT access-token claims for a grant to
+// clientID on behalf of sub (the client itself for client credentials).
+func (s *Server) accessTokenClaims(now time.Time, ttl time.Duration, clientID, sub string, scopes []string) map[string]any {
 	iat := now.Unix()
 	scp := slices.Clone(scopes)
 	if scp == nil {
@@ -185,9 +182,9 @@ func (s *Server) accessTokenClaims(now time.Time, clientID string, scopes []stri
 	}
 	c := map[string]any{
 		"iss":       s.Issuer(),
-		"sub":       clientID,
+		"sub":       sub,
 		"aud":       slices.Clone(s.cfg.Audience),
-		"exp":       now.Add(s.ttl).Unix(),
+		"exp":       now.Add(ttl).Unix(),
 		"iat":       iat,
 		"nbf":       iat,
 		"jti":       newUUID(),
@@ -206,39 +203,52 @@ func (s *Server) accessTokenClaims(now time.Time, clientID string, scopes []stri
 // IDToken returns an OpenID Connect ID token shaped like the real wgtwo one:
 // at_hash (of a fresh opaque access token), aud [clientID], auth_time
 // (iat-15m), exp, iat, iss, jti, rat (iat-1m), sid, and sub as 128 lower-case
-// hex characters derived from clientID and phone (pairwise, stable). nonce
-// is omitted when empty; phone_number and phone_number_verified (true) are
-// omitted when phone is empty. There is no nbf, as with Hydra.
+// hex characters derived from clientID and phone (pairwise, stable; the
+// same sub the authorization-code flow gives that user at that client).
+// nonce is omitted when empty; phone_number and phone_number_verified (true)
+// are omitted when phone is empty. There is no nbf, as with Hydra.
 func (s *Server) IDToken(clientID, nonce string, phone string) string {
 	now := s.cfg.Now()
-	iat := now.Unix()
-	sub := sha512.Sum512([]byte(clientID + "\x00" + phone))
-	at := sha256.Sum256([]byte(opaqueToken()))
+	return s.idToken(idTokenFields{
+		now: now, clientID: clientID, nonce: nonce, phone: phone, sub: pairwiseSub(clientID, phone),
+		accessToken: s.newOpaque(TokenFormatHydra, useAccess), sid: newUUID(), authTime: now.Add(-15 * time.Minute),
+	})
+}
+
+type idTokenFields struct {
+	now                                           time.Time
+	clientID, nonce, phone, sub, accessToken, sid string
+	authTime                                      time.Time
+}
+
+func (s *Server) idToken(f idTokenFields) string {
+	iat := f.now.Unix()
+	at := sha256.Sum256([]byte(f.accessToken))
 	c := map[string]any{
 		"at_hash":   base64.RawURLEncoding.EncodeToString(at[:16]),
-		"aud":       []string{clientID},
-		"auth_time": iat - 900,
-		"exp":       now.Add(s.ttl).Unix(),
+		"aud":       []string{f.clientID},
+		"auth_time": f.authTime.Unix(),
+		"exp":       f.now.Add(s.ttl).Unix(),
 		"iat":       iat,
 		"iss":       s.Issuer(),
 		"jti":       newUUID(),
 		"rat":       iat - 60,
-		"sid":       newUUID(),
-		"sub":       hex.EncodeToString(sub[:]),
+		"sid":       f.sid,
+		"sub":       f.sub,
 	}
-	if nonce != "" {
-		c["nonce"] = nonce
+	if f.nonce != "" {
+		c["nonce"] = f.nonce
 	}
-	if phone != "" {
-		c["phone_number"] = phone
+	if f.phone != "" {
+		c["phone_number"] = f.phone
 		c["phone_number_verified"] = true
 	}
 	return s.sign(c, MintOptions{})
 }
 
-// opaqueToken returns a Hydra v1 HMAC-style opaque token "<43>.<43>".
-func opaqueToken() string {
-	var b [64]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:32]) + "." + base64.RawURLEncoding.EncodeToString(b[32:])
+// pairwiseSub is the 128-hex-character subject of the user with phone at
+// clientID, stable across calls.
+func pairwiseSub(clientID, phone string) string {
+	sub := sha512.Sum512([]byte(clientID + "\x00" + phone))
+	return hex.EncodeToString(sub[:])
 }

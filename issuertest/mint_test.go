@@ -235,11 +235,3 @@ func decodeSegmentsClaims(t *testing.T, tok string) map[string]any {
 	_, c := decodeSegments(t, tok)
 	return c
 }
-
-func TestOpaqueTokenShape(t *testing.T) {
-	tok := opaqueToken()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 2 || len(parts[0]) != 43 || len(parts[1]) != 43 {
-		t.Fatalf("opaqueToken() = %q, want <43>.<43>", tok)
-	}
-}

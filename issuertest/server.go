@@ -5,12 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/jwtguard/jwtguard/internal/testkeys"
 )
 
 // HydraV2CacheControl is the Cache-Control value Ory Hydra v2 and later send
@@ -80,7 +75,9 @@ type Config struct {
 	// 0 means one hour. The token endpoint reports expires_in as
 	// TokenTTL minus one second (3599 for an hour, as Hydra and wgtwo do),
 	// so a client never thinks a token lives longer than it does.
-	// Negative values panic.
+	// [Client.TokenTTL] overrides it for one client's access tokens.
+	// Refresh tokens live 720 hours and codes 10 minutes, Hydra's
+	// defaults. Negative values panic.
 	TokenTTL time.Duration
 
 	// Audience is the "aud" of access tokens. nil or empty gives "aud": [],
@@ -92,8 +89,26 @@ type Config struct {
 	// endpoint responses. False omits it.
 	ExpiresField bool
 
-	// Now is the clock for iat, nbf, exp and "expires". nil means time.Now.
+	// Now is the clock for iat, nbf, exp and "expires", and for deciding
+	// whether a token or code has expired (introspection, userinfo, the
+	// code and refresh grants). nil means time.Now.
 	Now func() time.Time
+
+	// AccessTokenFormat is the form of the access tokens the token
+	// endpoint issues: [TokenFormatJWT] ("" means this), [TokenFormatHydra],
+	// [TokenFormatHydraV2] or [TokenFormatHex32]. [Client.AccessTokenFormat]
+	// overrides it per client. Other values panic.
+	AccessTokenFormat string
+
+	// IntrospectAuth is how /oauth2/introspect authenticates its caller:
+	// [IntrospectAuthNone] ("" means this, as on Hydra's admin port),
+	// [IntrospectAuthClient] or [IntrospectAuthBearer]. Other values panic.
+	IntrospectAuth string
+
+	// UserPhone is the phone number of the user who logs in and consents,
+	// without being asked, at /oauth2/auth; a login_hint parameter there
+	// overrides it. "" means "+4799999999".
+	UserPhone string
 
 	// Addr is the TCP address to listen on, e.g. "127.0.0.1:8444", for an
 	// issuer whose URL other processes are configured with. "" means a
@@ -112,28 +127,18 @@ type Client struct {
 	// AuthMethod is [AuthMethodBasic] ("" means this), [AuthMethodPost]
 	// or [AuthMethodAny]. Other values make AddClient panic.
 	AuthMethod string
-}
-
-// Fault is injected into every JWKS response until cleared with
-// [Server.SetFault](Fault{}). Fields combine in this order: Delay, then
-// CloseConn, then Status, ContentType and Body.
-type Fault struct {
-	// Status is the HTTP status to answer with; 0 means 200.
-	Status int
-	// Delay holds the response back. It ends early when the client gives
-	// up (nothing is written) or the server is closed (the connection is
-	// dropped). Over [Server.Transport] it runs on the caller's clock and
-	// ends only with the delay or the request's context.
-	Delay time.Duration
-	// Body replaces the JWKS document when non-nil (an empty non-nil
-	// slice sends an empty body). nil sends the real JWKS document, even
-	// with a non-200 Status.
-	Body []byte
-	// ContentType replaces "application/json" when non-empty.
-	ContentType string
-	// CloseConn drops the connection without writing a response (after
-	// Delay, if any).
-	CloseConn bool
+	// RedirectURIs are the exact redirect_uri values /oauth2/auth
+	// accepts for this client. A client without any cannot use the
+	// authorization-code flow.
+	RedirectURIs []string
+	// AccessTokenFormat overrides [Config.AccessTokenFormat] for this
+	// client when non-empty; other values than the TokenFormat constants
+	// make AddClient panic.
+	AccessTokenFormat string
+	// TokenTTL overrides [Config.TokenTTL] for this client's access
+	// tokens when positive, e.g. 365*24*time.Hour for Sangoma's one-year
+	// tokens. Negative values make AddClient panic.
+	TokenTTL time.Duration
 }
 
 // Server is an OAuth 2.0 / OpenID Connect issuer on a loopback address,
@@ -148,8 +153,9 @@ type Server struct {
 	mux    *http.ServeMux
 	closer sync.Once
 
-	jwksReqs  atomic.Int64
-	tokenReqs atomic.Int64
+	hmacKey   [32]byte // signs the opaque tokens' signature part
+	maxTokens int      // bound of the token table; a seam for tests
+	reqs      [numEndpoints]atomic.Int64
 
 	mu        sync.Mutex             // guards the fields below
 	published []*signingKey          // newest first; published[0] signs
@@ -157,7 +163,10 @@ type Server struct {
 	nextKey   int                    // index of the next pool key
 	jwksDoc   []byte                 // JSON of published, rebuilt on change
 	clients   map[string]Client
-	fault     Fault
+	faults    [numEndpoints]Fault
+
+	tokMu  sync.Mutex // guards tokens; never held with mu
+	tokens tokenTable
 }
 
 type signingKey struct {
@@ -176,12 +185,11 @@ func NewServer(cfg Config) *Server {
 	default:
 		panic(fmt.Sprintf("issuertest: Config.KeyBits %d: want 0, 2048 or 4096", cfg.KeyBits))
 	}
-	switch cfg.ScopeClaim {
-	case "":
-		cfg.ScopeClaim = ScopeClaimList
-	case ScopeClaimList, ScopeClaimString, ScopeClaimBoth:
-	default:
-		panic(fmt.Sprintf("issuertest: Config.ScopeClaim %q: want %q, %q or %q", cfg.ScopeClaim, ScopeClaimList, ScopeClaimString, ScopeClaimBoth))
+	cfg.ScopeClaim = oneOf("Config.ScopeClaim", cfg.ScopeClaim, ScopeClaimList, ScopeClaimString, ScopeClaimBoth)
+	cfg.AccessTokenFormat = oneOf("Config.AccessTokenFormat", cfg.AccessTokenFormat, tokenFormats()...)
+	cfg.IntrospectAuth = oneOf("Config.IntrospectAuth", cfg.IntrospectAuth, IntrospectAuthNone, IntrospectAuthClient, IntrospectAuthBearer)
+	if cfg.UserPhone == "" {
+		cfg.UserPhone = "+4799999999"
 	}
 	if cfg.TokenTTL < 0 {
 		panic(fmt.Sprintf("issuertest: Config.TokenTTL %v is negative", cfg.TokenTTL))
@@ -194,22 +202,30 @@ func NewServer(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	s := &Server{
-		cfg:     cfg,
-		ttl:     cfg.TokenTTL,
-		done:    make(chan struct{}),
-		all:     map[string]*signingKey{},
-		clients: map[string]Client{},
-		genKey:  func(bits int) (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, bits) },
+		cfg:       cfg,
+		ttl:       cfg.TokenTTL,
+		done:      make(chan struct{}),
+		all:       map[string]*signingKey{},
+		clients:   map[string]Client{},
+		genKey:    func(bits int) (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, bits) },
+		tokens:    tokenTable{m: map[string]*record{}},
+		maxTokens: defaultMaxTokens,
 	}
+	_, _ = rand.Read(s.hmacKey[:]) // crypto/rand.Read never fails
 	if s.ttl == 0 {
 		s.ttl = time.Hour
 	}
 	s.Rotate()
 
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("GET /.well-known/openid-configuration", s.serveDiscovery)
-	s.mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
-	s.mux.HandleFunc("POST /oauth2/token", s.serveToken)
+	s.handle("GET /.well-known/openid-configuration", EndpointDiscovery, s.serveDiscovery)
+	s.handle("GET /.well-known/jwks.json", EndpointJWKS, s.serveJWKS)
+	s.handle("GET /oauth2/auth", EndpointAuthorize, s.serveAuthorize)
+	s.handle("POST /oauth2/token", EndpointToken, s.serveToken)
+	s.handle("POST /oauth2/introspect", EndpointIntrospect, s.serveIntrospect)
+	s.handle("GET /userinfo", EndpointUserinfo, s.serveUserinfo)
+	s.handle("POST /userinfo", EndpointUserinfo, s.serveUserinfo)
+	s.handle("POST /oauth2/revoke", EndpointRevoke, s.serveRevoke)
 	s.ts = httptest.NewUnstartedServer(s.mux)
 	if cfg.Addr != "" {
 		l, err := net.Listen("tcp", cfg.Addr)
@@ -257,6 +273,18 @@ func (s *Server) TokenURL() string { return s.ts.URL + "/oauth2/token" }
 // DiscoveryURL is URL()+"/.well-known/openid-configuration".
 func (s *Server) DiscoveryURL() string { return s.ts.URL + "/.well-known/openid-configuration" }
 
+// AuthURL is URL()+"/oauth2/auth", the authorization endpoint.
+func (s *Server) AuthURL() string { return s.ts.URL + "/oauth2/auth" }
+
+// IntrospectURL is URL()+"/oauth2/introspect" (RFC 7662).
+func (s *Server) IntrospectURL() string { return s.ts.URL + "/oauth2/introspect" }
+
+// UserinfoURL is URL()+"/userinfo".
+func (s *Server) UserinfoURL() string { return s.ts.URL + "/userinfo" }
+
+// RevokeURL is URL()+"/oauth2/revoke" (RFC 7009).
+func (s *Server) RevokeURL() string { return s.ts.URL + "/oauth2/revoke" }
+
 // Client returns an HTTP client that trusts the server's TLS certificate
 // (a plain client when !Config.TLS). Its idle connections are closed by
 // [Server.Close].
@@ -267,22 +295,36 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 func (s *Server) Certificate() *x509.Certificate { return s.ts.Certificate() }
 
 // AddClient registers c, replacing any client with the same ID. It panics
-// on an empty ID or unknown AuthMethod.
+// on an empty ID, an unknown AuthMethod or AccessTokenFormat, or a negative
+// TokenTTL.
 func (s *Server) AddClient(c Client) {
 	if c.ID == "" {
 		panic("issuertest: AddClient: empty client ID")
 	}
-	switch c.AuthMethod {
-	case "":
-		c.AuthMethod = AuthMethodBasic
-	case AuthMethodBasic, AuthMethodPost, AuthMethodAny:
-	default:
-		panic(fmt.Sprintf("issuertest: AddClient: AuthMethod %q: want %q, %q or %q", c.AuthMethod, AuthMethodBasic, AuthMethodPost, AuthMethodAny))
+	c.AuthMethod = oneOf("AddClient: AuthMethod", c.AuthMethod, AuthMethodBasic, AuthMethodPost, AuthMethodAny)
+	if c.AccessTokenFormat != "" {
+		c.AccessTokenFormat = oneOf("AddClient: AccessTokenFormat", c.AccessTokenFormat, tokenFormats()...)
+	}
+	if c.TokenTTL < 0 {
+		panic(fmt.Sprintf("issuertest: AddClient: TokenTTL %v is negative", c.TokenTTL))
 	}
 	c.Scopes = slices.Clone(c.Scopes)
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	s.mu.Lock()
 	s.clients[c.ID] = c
 	s.mu.Unlock()
+}
+
+// oneOf returns v, or allowed[0] when v is "", and panics when v is not
+// allowed.
+func oneOf(what, v string, allowed ...string) string {
+	switch {
+	case v == "":
+		return allowed[0]
+	case slices.Contains(allowed, v):
+		return v
+	}
+	panic(fmt.Sprintf("issuertest: %s %q: want one of %q", what, v, allowed))
 }
 
 func (s *Server) client(id string) (Client, bool) {
@@ -292,98 +334,6 @@ func (s *Server) client(id string) (Client, bool) {
 	return c, ok
 }
 
-// Rotate makes a new key, publishes it first in the JWKS and signs with it
-// from now on, as Hydra does (no pre-publication). Older keys stay
-// published until [Server.Retire]. It returns the new kid.
-func (s *Server) Rotate() (kid string) {
-	s.mu.Lock()
-	i := s.nextKey
-	s.nextKey++
-	s.mu.Unlock()
-	// Load (or generate) outside the lock: generation is slow.
-	priv := s.poolKey(i)
-	if s.cfg.BareUUIDKIDs {
-		kid = newUUID()
-	} else {
-		kid = "public:" + newUUID()
-	}
-	k := &signingKey{kid: kid, priv: priv}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.all[kid] = k
-	s.published = slices.Insert(s.published, 0, k)
-	s.rebuildJWKSLocked()
-	return kid
-}
-
-func (s *Server) poolKey(i int) *rsa.PrivateKey {
-	if s.cfg.KeyBits == 4096 && i < testkeys.RSA4096Count {
-		return testkeys.RSA4096(i)
-	}
-	if s.cfg.KeyBits == 2048 && i < testkeys.RSA2048Count {
-		return testkeys.RSA2048(i)
-	}
-	k, err := s.genKey(s.cfg.KeyBits)
-	if err != nil {
-		panic(fmt.Sprintf("issuertest: generating RSA key: %v", err))
-	}
-	return k
-}
-
-// Retire removes kid from the JWKS, so tokens it signed no longer verify.
-// If kid was signing, the newest remaining key signs from now on (Hydra
-// signs with the newest key in its set). Once every key is retired, signing
-// without an explicit key panics until [Server.Rotate]. Retire panics on a
-// kid that is not published.
-func (s *Server) Retire(kid string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.published, func(k *signingKey) bool { return k.kid == kid })
-	if i < 0 {
-		panic(fmt.Sprintf("issuertest: Retire(%q): no such published key", kid))
-	}
-	s.published = slices.Delete(s.published, i, i+1)
-	s.rebuildJWKSLocked()
-}
-
-// SigningKID is the kid of the key that currently signs tokens, or "" when
-// every key is retired.
-func (s *Server) SigningKID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.published) == 0 {
-		return ""
-	}
-	return s.published[0].kid
-}
-
-// KIDs lists the published kids, newest (signing) first.
-func (s *Server) KIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	kids := make([]string, len(s.published))
-	for i, k := range s.published {
-		kids[i] = k.kid
-	}
-	return kids
-}
-
-// SetFault injects f into JWKS responses from now on; the zero Fault clears
-// it. Requests already being served keep the fault they started with.
-func (s *Server) SetFault(f Fault) {
-	f.Body = slices.Clone(f.Body)
-	s.mu.Lock()
-	s.fault = f
-	s.mu.Unlock()
-}
-
-// JWKSRequests counts JWKS requests received, including faulted ones.
-func (s *Server) JWKSRequests() int64 { return s.jwksReqs.Load() }
-
-// TokenRequests counts token endpoint requests received, including failed
-// ones.
-func (s *Server) TokenRequests() int64 { return s.tokenReqs.Load() }
-
 // Close unblocks delayed handlers, shuts the server down and waits for
 // outstanding requests to finish. It is idempotent.
 func (s *Server) Close() {
@@ -392,42 +342,6 @@ func (s *Server) Close() {
 		s.cancel()
 		s.ts.Close()
 	})
-}
-
-type jwk struct {
-	Use string `json:"use"`
-	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Alg string `json:"alg"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-}
-
-func (s *Server) rebuildJWKSLocked() {
-	keys := make([]jwk, len(s.published))
-	for i, k := range s.published {
-		keys[i] = jwk{
-			Use: "sig", Kty: "RSA", Kid: k.kid, Alg: "RS256",
-			N: base64.RawURLEncoding.EncodeToString(k.priv.N.Bytes()),
-			E: base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.priv.E)).Bytes()),
-		}
-	}
-	doc, err := json.Marshal(struct {
-		Keys []jwk `json:"keys"`
-	}{keys})
-	if err != nil {
-		panic("issuertest: " + err.Error())
-	}
-	s.jwksDoc = doc
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 func (s *Server) closed() bool {

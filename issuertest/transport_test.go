@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -83,6 +85,27 @@ func TestTransportDelayOnFakeClock(t *testing.T) {
 		}
 		if d := time.Since(start); d != 10*time.Second {
 			t.Errorf("cancelled request returned after %v, want 10s", d)
+		}
+	})
+}
+
+// TestTransportIntrospectFault: faults on other endpoints also run on the
+// bubble's clock over Transport.
+func TestTransportIntrospectFault(t *testing.T) {
+	s := newTestServer(t, Config{AccessTokenFormat: TokenFormatHydra})
+	tok := s.IssueAccessToken("c", "a")
+	s.SetFaultOn(EndpointIntrospect, Fault{Delay: 30 * time.Second})
+	synctest.Test(t, func(t *testing.T) {
+		c := &http.Client{Transport: s.Transport()}
+		start := time.Now()
+		resp, err := c.PostForm(s.IntrospectURL(), url.Values{"token": {tok}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if d := time.Since(start); d != 30*time.Second || !strings.HasPrefix(string(body), `{"active":true`) {
+			t.Errorf("delayed introspection took %v and answered %s, want exactly 30s and active", d, body)
 		}
 	})
 }

@@ -47,6 +47,10 @@ Flags:
   --ttl DUR               token lifetime (default 1h).
   --scope-claim CLAIM     where access tokens carry scopes: scp (a JSON array, Hydra's
                           default), scope (a space-separated string) or both.
+  --opaque FORMAT         issue opaque access tokens instead of JWTs: hydra
+                          (<43>.<43>, as id.wgtwo.com), hydra-v2 (ory_at_…) or
+                          hex32 (Net2Phone); check them at the introspection
+                          or userinfo endpoint.
   --mint KIND             print a token of this kind for the client at start-up;
                           repeatable or comma separated:
                             valid          an access token, as the token endpoint issues
@@ -67,6 +71,7 @@ that is already in use).
 // issuerFlags are the flags of the issuer command.
 type issuerFlags struct {
 	addr, caOut, clientID, secret, scopeClaim string
+	opaque                                    string
 	useTLS                                    bool
 	ttl                                       time.Duration
 	scopes, audiences, mint                   listFlag
@@ -85,6 +90,7 @@ func (f *issuerFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "")
 	fs.Var(&f.audiences, "audience", "")
 	fs.Var(&f.mint, "mint", "")
+	fs.StringVar(&f.opaque, "opaque", "", "")
 }
 
 // scopeClaims maps --scope-claim values to issuertest's.
@@ -101,6 +107,11 @@ func (f *issuerFlags) check() error {
 	}
 	if _, ok := scopeClaims[f.scopeClaim]; !ok {
 		return usagef("--scope-claim %q: want scp, scope or both", f.scopeClaim)
+	}
+	switch f.opaque {
+	case "", issuertest.TokenFormatHydra, issuertest.TokenFormatHydraV2, issuertest.TokenFormatHex32:
+	default:
+		return usagef("--opaque %q: want hydra, hydra-v2 or hex32", f.opaque)
 	}
 	if f.ttl <= 0 {
 		return usagef("--ttl must be positive, got %s", fmtDuration(f.ttl))
@@ -125,7 +136,7 @@ func (f *issuerFlags) check() error {
 
 func (f *issuerFlags) config() issuertest.Config {
 	return issuertest.Config{TLS: f.useTLS, Addr: f.addr, Audience: f.audiences.vals,
-		TokenTTL: f.ttl, ScopeClaim: scopeClaims[f.scopeClaim]}
+		TokenTTL: f.ttl, ScopeClaim: scopeClaims[f.scopeClaim], AccessTokenFormat: f.opaque}
 }
 
 func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -218,6 +229,9 @@ func printIssuer(w io.Writer, s *issuertest.Server, f *issuerFlags) {
 	fmt.Fprintf(w, "discovery:     %s\n", s.DiscoveryURL())
 	fmt.Fprintf(w, "JWKS:          %s\n", s.JWKSURL())
 	fmt.Fprintf(w, "token:         %s\n", s.TokenURL())
+	fmt.Fprintf(w, "introspect:    %s\n", s.IntrospectURL())
+	fmt.Fprintf(w, "userinfo:      %s\n", s.UserinfoURL())
+	fmt.Fprintf(w, "revoke:        %s\n", s.RevokeURL())
 	fmt.Fprintf(w, "client_id:     %s\n", f.clientID)
 	fmt.Fprintf(w, "client_secret: %s\n", f.secret)
 	fmt.Fprintf(w, "scopes:        %s\n", strings.Join(f.scopes.vals, " "))
@@ -249,6 +263,11 @@ func printIssuer(w io.Writer, s *issuertest.Server, f *issuerFlags) {
 	}
 	fmt.Fprintf(w, "\nGet a token:\n  curl -s%s -u %s -d grant_type=client_credentials%s %s\n",
 		trustCurl, shellQuote(f.clientID+":"+f.secret), scopeArg, s.TokenURL())
+	if f.opaque != "" {
+		fmt.Fprintf(w, "Check it:\n  curl -s%s -d token=\"$TOKEN\" %s\n", trustCurl, s.IntrospectURL())
+		fmt.Fprintf(w, "\nRunning; press Ctrl-C to stop.\n")
+		return
+	}
 	fmt.Fprintf(w, "Check it (jwtguard verify also takes the whole JSON response on standard input, with -):\n  jwtguard verify --issuer %s%s%s \"$TOKEN\"\n",
 		s.Issuer(), trustVerify, audArg)
 	if s.Certificate() != nil && f.caOut == "" {
