@@ -39,7 +39,7 @@ func FuzzVerifyPKCS1v15(f *testing.F) {
 			}
 		case 1:
 			k := priv.Size()
-			em := encode(make([]byte, k), k, digestInfo[h], hashed)
+			em := encode(make([]byte, k), digestInfo(h), hashed)
 			for i := range min(len(mut), k) {
 				em[k-1-i] ^= mut[i]
 				changed = changed || mut[i] != 0

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"math/big"
-	"math/bits"
 	"sync"
 
 	"filippo.io/bigmod"
@@ -46,10 +45,10 @@ type PublicKey struct {
 
 // scratch is per-call working memory.
 type scratch struct {
-	s, m   *bigmod.Nat
-	bs, bm big.Int
-	got    []byte // the recovered encoded message
-	want   []byte // the expected encoded message
+	s, m, w *bigmod.Nat // bigmod: signature, recovered and expected message
+	bs, bm  big.Int     // math/big: signature and recovered message
+	em      []byte      // the expected encoded message, k bytes
+	got     []byte      // math/big: the recovered message, k bytes
 }
 
 // New prepares pub for verification. It refuses what crypto/rsa refuses:
@@ -93,11 +92,25 @@ func (p *PublicKey) Size() int { return p.k }
 // that does not verify.
 var ErrVerification = errors.New("rsapub: verification error")
 
-// digestInfo are the DER DigestInfo prefixes of RFC 8017 §9.2, note 1.
-var digestInfo = map[crypto.Hash][]byte{
-	crypto.SHA256: {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
-	crypto.SHA384: {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
-	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
+// The DER DigestInfo prefixes of RFC 8017 §9.2, note 1. Never modified.
+var (
+	prefixSHA256 = []byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}
+	prefixSHA384 = []byte{0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30}
+	prefixSHA512 = []byte{0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40}
+)
+
+// digestInfo returns the DigestInfo prefix for hash, or nil for a hash
+// other than SHA-256, SHA-384 and SHA-512.
+func digestInfo(hash crypto.Hash) []byte {
+	switch hash {
+	case crypto.SHA256:
+		return prefixSHA256
+	case crypto.SHA384:
+		return prefixSHA384
+	case crypto.SHA512:
+		return prefixSHA512
+	}
+	return nil
 }
 
 // VerifyPKCS1v15 verifies an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2)
@@ -105,8 +118,8 @@ var digestInfo = map[crypto.Hash][]byte{
 // It returns nil or ErrVerification, like rsa.VerifyPKCS1v15 for the same
 // key, digest and signature.
 func (p *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
-	prefix, ok := digestInfo[hash]
-	if !ok || len(hashed) != hash.Size() {
+	prefix := digestInfo(hash)
+	if prefix == nil || len(hashed) != hash.Size() {
 		return ErrVerification
 	}
 	// Step 1: the signature is exactly k bytes.
@@ -115,14 +128,9 @@ func (p *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 	}
 	sc := p.getScratch()
 	defer p.scratch.Put(sc)
-	// Step 2: s = OS2IP(S) must be below n; m = s^e mod n; EM = I2OSP(m, k).
-	got, ok := p.recover(sc, sig)
-	if !ok {
-		return ErrVerification
-	}
-	// Steps 3 and 4: build the whole expected EM and compare every byte.
-	want := encode(sc.want[:len(got)], p.k, prefix, hashed)
-	if want == nil || subtle.ConstantTimeCompare(got, want) != 1 {
+	// Step 3 (it needs only public inputs): the whole expected EM.
+	em := encode(sc.em, prefix, hashed)
+	if em == nil || !p.recovers(sc, sig, em) {
 		return ErrVerification
 	}
 	return nil
@@ -132,51 +140,42 @@ func (p *PublicKey) getScratch() *scratch {
 	if sc, ok := p.scratch.Get().(*scratch); ok {
 		return sc
 	}
-	// got and want are whole limbs long, so that bigmod's limbs convert
-	// without a copy; the leading bytes beyond k are zero in both.
-	n := (p.k + bits.UintSize/8 - 1) / (bits.UintSize / 8) * (bits.UintSize / 8)
-	return &scratch{s: bigmod.NewNat(), m: bigmod.NewNat(), got: make([]byte, n), want: make([]byte, n)}
+	return &scratch{s: bigmod.NewNat(), m: bigmod.NewNat(), w: bigmod.NewNat(), em: make([]byte, p.k), got: make([]byte, p.k)}
 }
 
-// recover returns m = s^e mod n as a big-endian byte string, zero-extended
-// to len(sc.got) >= k bytes, or false when s >= n.
-func (p *PublicKey) recover(sc *scratch, sig []byte) ([]byte, bool) {
+// recovers runs steps 2 and 4: s = OS2IP(sig) must be below n, and
+// m = s^e mod n must equal em, compared whole in constant time.
+func (p *PublicKey) recovers(sc *scratch, sig, em []byte) bool {
 	if p.mod == nil {
 		sc.bs.SetBytes(sig)
 		if sc.bs.Cmp(p.n) >= 0 {
-			return nil, false
+			return false
 		}
-		sc.bm.Exp(&sc.bs, p.bigE, p.n)
-		return sc.bm.FillBytes(sc.got), true
+		m := sc.bm.Exp(&sc.bs, p.bigE, p.n)
+		return subtle.ConstantTimeCompare(m.FillBytes(sc.got), em) == 1
 	}
-	if _, err := sc.s.SetBytes(sig, p.mod); err != nil {
-		return nil, false // s >= n
+	s, err := sc.s.SetBytes(sig, p.mod)
+	if err != nil {
+		return false // s >= n
 	}
-	m := sc.m.ExpShortVarTime(sc.s, p.e, p.mod)
-	got := sc.got
-	i := len(got)
-	for _, limb := range m.Bits() {
-		for range bits.UintSize / 8 {
-			i--
-			got[i] = byte(limb)
-			limb >>= 8
-		}
+	// em starts 0x00 0x01, so it is below 2^(8(k-1)) <= n: the integer
+	// OS2IP(em) is an element mod n, and comparing it with m compares
+	// I2OSP(m, k) with em byte for byte, without converting m to bytes.
+	w, err := sc.w.SetBytes(em, p.mod)
+	if err != nil {
+		return false
 	}
-	clear(got[:i])
-	return got, true
+	return sc.m.ExpShortVarTime(s, p.e, p.mod).Equal(w) == 1
 }
 
-// encode writes into dst (len(dst) >= k) the EMSA-PKCS1-v1_5 encoding of
-// RFC 8017 §9.2 for an emLen of k, right-aligned and zero-extended:
-// 0x00 0x01 PS 0x00 DigestInfo‖hashed, with PS at least 8 bytes of 0xFF.
-// It returns nil when k is too short for that.
-func encode(dst []byte, k int, prefix, hashed []byte) []byte {
-	tLen := len(prefix) + len(hashed)
+// encode writes into em the EMSA-PKCS1-v1_5 encoding of RFC 8017 §9.2
+// with emLen = len(em): 0x00 0x01 PS 0x00 DigestInfo‖hashed, with PS at
+// least 8 bytes of 0xFF. It returns nil when em is too short for that.
+func encode(em, prefix, hashed []byte) []byte {
+	k, tLen := len(em), len(prefix)+len(hashed)
 	if k < tLen+11 {
 		return nil
 	}
-	em := dst[len(dst)-k:]
-	clear(dst[:len(dst)-k])
 	em[0], em[1] = 0x00, 0x01
 	ps := em[2 : k-tLen-1]
 	for i := range ps {
@@ -185,5 +184,5 @@ func encode(dst []byte, k int, prefix, hashed []byte) []byte {
 	em[k-tLen-1] = 0x00
 	copy(em[k-tLen:], prefix)
 	copy(em[k-len(hashed):], hashed)
-	return dst
+	return em
 }

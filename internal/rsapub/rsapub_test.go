@@ -51,8 +51,8 @@ func TestVerifyPKCS1v15(t *testing.T) {
 		flipped[k/2] ^= 0x01
 		// A correct EM for SHA-256 with its last padding byte turned
 		// into 0x00: crypto/rsa refuses it, so must we.
-		em := encode(make([]byte, k), k, digestInfo[crypto.SHA256], h256)
-		em[k-len(h256)-len(digestInfo[crypto.SHA256])-2] = 0x00
+		em := encode(make([]byte, k), digestInfo(crypto.SHA256), h256)
+		em[k-len(h256)-len(digestInfo(crypto.SHA256))-2] = 0x00
 		shortPad := rawSign(priv, em)
 		tests := []struct {
 			name   string
@@ -64,7 +64,7 @@ func TestVerifyPKCS1v15(t *testing.T) {
 			{"SHA-256", crypto.SHA256, h256, sig256, true},
 			{"SHA-384", crypto.SHA384, h384, sig384, true},
 			{"SHA-512", crypto.SHA512, h512, sig512, true},
-			{"valid EM rebuilt", crypto.SHA256, h256, rawSign(priv, encode(make([]byte, k), k, digestInfo[crypto.SHA256], h256)), true},
+			{"valid EM rebuilt", crypto.SHA256, h256, rawSign(priv, encode(make([]byte, k), digestInfo(crypto.SHA256), h256)), true},
 			{"SHA-1 refused", crypto.SHA1, hSHA1, sigSHA1, false},
 			{"raw digest refused", 0, h256, sig256, false},
 			{"signed SHA-256, checked SHA-512", crypto.SHA512, h512, sig256, false},
