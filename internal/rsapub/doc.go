@@ -13,9 +13,12 @@
 //
 // Verification follows RFC 8017 §8.2.2 without parsing the recovered
 // block: the signature must be exactly k bytes (the modulus length), its
-// value s must be below the modulus, m = s^e mod n is written as k bytes,
-// and the whole expected encoding 0x00 0x01 FF…FF 0x00 DigestInfo‖digest
-// is built and compared with it in constant time. Only SHA-256, SHA-384
+// value s must be below the modulus, m = s^e mod n is computed, and the
+// whole expected encoding EM = 0x00 0x01 FF…FF 0x00 DigestInfo‖digest (k
+// bytes) is built and compared with m in constant time: as k-byte strings
+// with math/big, as integers with bigmod (EM is below the modulus, and a
+// k-byte string and its integer determine each other, so the two
+// comparisons are the same). Only SHA-256, SHA-384
 // and SHA-512 are accepted, with a digest of exactly their size. Any
 // failure is the one error [ErrVerification], so nothing tells a caller
 // which step failed. Keys crypto/rsa refuses (even or sub-1024-bit
