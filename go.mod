@@ -3,6 +3,7 @@ module github.com/jwtguard/jwtguard
 go 1.26.0
 
 require (
+	filippo.io/bigmod v0.1.0
 	github.com/go-json-experiment/json v1.27.2
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/grpc-ecosystem/go-grpc-middleware/v2 v2.3.4

@@ -42,10 +42,11 @@
 // # Security
 //
 // Checked:
-//   - Keys: only RSA (2048–8192 bits, odd e with 65537 <= e < 2^31, no
-//     ROCA fingerprint (CVE-2017-15361), checked once per key), EC on
-//     P-256/P-384/P-521 with the point on the curve, and Ed25519 are
-//     accepted. Symmetric ("oct") keys and anything carrying private
+//   - Keys: only RSA (2048–8192 bits, odd modulus, odd e with
+//     65537 <= e < 2^31, no ROCA fingerprint (CVE-2017-15361), checked once
+//     per key, when its modulus arithmetic for [Key.VerifyPKCS1v15] is
+//     also prepared), EC on P-256/P-384/P-521 with the point on the curve,
+//     and Ed25519 are accepted. Symmetric ("oct") keys and anything carrying private
 //     material are never imported. A JWK "use" must be "sig" (or absent),
 //     "key_ops" must include "verify" (or be absent), "alg" must be a JWS
 //     algorithm for the key type. Keys sharing a kid are all dropped.
@@ -59,7 +60,8 @@
 //   - Availability: unknown kids and forged signatures under known kids
 //     cannot make the Cache fetch more than once per cooldown; stale keys are served for at most StaleWindow.
 //
-// Not checked (the caller's or the verifier's job): token signatures,
+// Not checked (the caller's or the verifier's job): token signatures
+// (Key.VerifyPKCS1v15 checks one when asked, RFC 8017 §8.2.2 exactly),
 // claims and the token's alg allow-list; x5c/x5u certificate chains (ignored,
 // there is no trust store); kid length or content (kids are opaque map keys);
 // the policy of a caller-supplied HTTPClient (its timeout and redirects are

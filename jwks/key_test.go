@@ -55,6 +55,7 @@ func TestNewKey(t *testing.T) {
 		{name: "rsa e=2^31-1", pub: &rsa.PublicKey{N: rsa2048.N, E: 1<<31 - 1}, wantKty: "RSA", wantBits: 2048},
 		{name: "rsa e=2^31+1", pub: &rsa.PublicKey{N: rsa2048.N, E: 1<<31 + 1}, wantErr: true},
 		{name: "rsa nil N", pub: &rsa.PublicKey{E: 65537}, wantErr: true},
+		{name: "rsa even N", pub: &rsa.PublicKey{N: new(big.Int).Add(rsa2048.N, big.NewInt(1)), E: 65537}, wantErr: true},
 		{name: "rsa private", pub: testkeys.RSA2048(0), wantErr: true},
 		{name: "rsa with ES256 alg", alg: "ES256", pub: rsa2048, wantErr: true},
 		{name: "rsa with HS256 alg", alg: "HS256", pub: rsa2048, wantErr: true},

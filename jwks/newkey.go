@@ -7,6 +7,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"fmt"
+
+	"github.com/jwtguard/jwtguard/internal/rsapub"
 )
 
 // Limits on RSA keys (threat model T5, docs/threat-model.md).
@@ -37,9 +39,10 @@ var jwsAlgs = map[string]algFamily{
 
 // NewKey validates a public key and wraps it as a [Key].
 //
-// pub must be a *rsa.PublicKey (2048 to 8192 bits, odd exponent with
-// 65537 <= e < 2^31), a *ecdsa.PublicKey on P-256, P-384 or P-521 (the point
-// must be on the curve), or an ed25519.PublicKey. Private keys are refused.
+// pub must be a *rsa.PublicKey (2048 to 8192 bits, odd modulus, odd
+// exponent with 65537 <= e < 2^31), a *ecdsa.PublicKey on P-256, P-384 or
+// P-521 (the point must be on the curve), or an ed25519.PublicKey. Private
+// keys are refused.
 // alg, when not empty, must be a JWS algorithm that fits the key type (for
 // example RS256 or PS256 for RSA, ES384 for P-384). use must be "" or "sig".
 // kid may be empty. pub is not copied: the caller must not modify it later.
@@ -65,6 +68,11 @@ func NewKey(kid, alg, use string, pub crypto.PublicKey) (*Key, error) {
 		if rocaVulnerable(p.N) {
 			return nil, fmt.Errorf("%w: kid %q: RSA modulus has the ROCA fingerprint (CVE-2017-15361): its private key can be recovered", ErrInvalidKey, kid)
 		}
+		pre, err := rsapub.New(p) // refuses even moduli, which crypto/rsa refuses too
+		if err != nil {
+			return nil, fmt.Errorf("%w: kid %q: %v", ErrInvalidKey, kid, err)
+		}
+		k.rsa = pre
 	case *ecdsa.PublicKey:
 		if p == nil || p.Curve == nil {
 			return nil, fmt.Errorf("%w: kid %q: nil EC key", ErrInvalidKey, kid)

@@ -606,9 +606,11 @@ func TestWycheproofRSASignature(t *testing.T) {
 
 // verifyRS256Primitive is the RS256 signature check the verifier runs once
 // shape, header and key binding have passed: checkSignature in crypto.go
-// (length check, then crypto/rsa.VerifyPKCS1v15 over SHA-256). k is the
+// (length check, then jwks.Key.VerifyPKCS1v15 over SHA-256). k is the
 // jwks.Key the verifier would hold; for keys jwks.NewKey refuses (e = 3)
-// there is no *jwks.Key, so the same two steps run on the bare key.
+// there is no *jwks.Key, so the same length check and crypto/rsa run on
+// the bare key (internal/rsapub runs these vectors through the prepared
+// path too, e = 3 included).
 func verifyRS256Primitive(k *jwks.Key, pub *rsa.PublicKey, signingInput, sig []byte) error {
 	if k != nil {
 		return checkSignature(lookupAlg("RS256"), k, string(signingInput), sig, nil)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package rsapub
+
+const raceEnabled = false
