@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/interleave"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 )
 
@@ -50,8 +50,7 @@ func BenchmarkWarmOccupancy(b *testing.B) {
 			next := make([]int, len(occupancies))
 			for b.Loop() {
 				for i, v := range vs {
-					t0 := time.Now()
-					for range warmBatch {
+					samples[i] = append(samples[i], interleave.Time(warmBatch, func() {
 						t := tok
 						if rotate {
 							t = toks[i][next[i]]
@@ -60,12 +59,11 @@ func BenchmarkWarmOccupancy(b *testing.B) {
 						if _, err := v.Verify(ctx, t, need); err != nil {
 							b.Fatal(err)
 						}
-					}
-					samples[i] = append(samples[i], float64(time.Since(t0))/warmBatch)
+					}))
 				}
 			}
 			for i, n := range occupancies {
-				med, spread := medianSpread(samples[i])
+				med, spread := interleave.MedianSpread(samples[i])
 				b.ReportMetric(med, fmt.Sprintf("ns/hit@%d", n))
 				b.ReportMetric(spread, fmt.Sprintf("spread@%d", n))
 			}
@@ -77,16 +75,6 @@ func BenchmarkWarmOccupancy(b *testing.B) {
 // clock's resolution, short enough to fit between the scheduler's
 // interruptions.
 const warmBatch = 256
-
-// medianSpread returns the median of xs and (p90−p10)/median.
-func medianSpread(xs []float64) (med, spread float64) {
-	if len(xs) == 0 {
-		return 0, 0
-	}
-	slices.Sort(xs)
-	med = xs[len(xs)/2]
-	return med, (xs[len(xs)*9/10] - xs[len(xs)/10]) / med
-}
 
 // occupy verifies tok with v and caches n-1 more tokens like it; it returns
 // all n in a shuffled order.
