@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 	"time"
 
@@ -100,40 +99,4 @@ func occupy(b *testing.B, v *Verifier, tok string, n int) []string {
 	r := rand.New(rand.NewPCG(1, 1))
 	r.Shuffle(len(toks), func(i, j int) { toks[i], toks[j] = toks[j], toks[i] })
 	return toks
-}
-
-// BenchmarkTokenCacheMemory reports the heap a cached token costs: the
-// growth of the live heap from a fresh Verifier (table included) to one
-// holding n distinct accepted tokens, divided by n. The tokens are
-// realistic Hydra access tokens of about 900 bytes, RSA-2048 signed.
-func BenchmarkTokenCacheMemory(b *testing.B) {
-	const n = 500
-	priv := testkeys.RSA2048(0)
-	src := testSet(b, testKey(b, testKID, "RS256", priv.Public()))
-	toks := make([]string, n)
-	for i := range toks {
-		claims := with(hydraClaims(testNow), "jti", fmt.Sprintf("5f55d59b-0fbc-4ee6-9cbc-%012d", i))
-		toks[i] = mintRaw(b, priv, "RS256", mustJSON(b, hydraHeader(testKID)), mustJSON(b, claims))
-	}
-	var perEntry float64
-	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		v := newVerifier(b, src, func(c *Config) { c.TokenCache.MaxEntries = n })
-		for _, tok := range toks {
-			if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		if got, _ := v.cache.len(); got != n {
-			b.Fatalf("%d cached", got)
-		}
-		perEntry = float64(after.HeapAlloc-before.HeapAlloc) / n
-		runtime.KeepAlive(v)
-	}
-	b.ReportMetric(perEntry, "B/entry")
-	b.ReportMetric(float64(len(toks[0])), "token-bytes")
 }

@@ -207,7 +207,7 @@ func (v *Verifier) verify(ctx context.Context, token string, need Scopes) (*Clai
 	return c, nil, cached
 }
 
-// verifyResult carries a verifyFull outcome to every caller joining its verification.
+// verifyResult carries a verifyFull outcome to every caller sharing its flight.
 type verifyResult struct {
 	c   *Claims
 	e   *Error
