@@ -136,10 +136,10 @@
 //   - It is bounded by TokenCache.MaxEntries (10 000) and MaxBytes (32 MiB,
 //     token and payload bytes plus a fixed per-entry estimate). Nothing is
 //     evicted before one of the bounds is reached; then SIEVE picks the
-//     victim (an entry not hit since the eviction hand last passed it, the
-//     oldest first), which keeps the tokens in use at least as well as LRU
-//     and lets one-off tokens go first. Expired entries are removed when
-//     next seen.
+//     victim (a hand moves from older to newer entries, wrapping around, and
+//     evicts the first one not hit since it last passed), which keeps the
+//     tokens in use at least as well as LRU and lets one-off tokens go
+//     first. Expired entries are removed when next seen.
 //   - The cache keeps its own copy of each token, never the caller's
 //     string, which is often a substring of a larger request string a
 //     client can pad.

@@ -47,8 +47,9 @@ const entryOverhead = 512
 //
 // Eviction is SIEVE (Zhang et al., NSDI 2024): a hit sets the entry's
 // visited bit (one atomic load, and a store only the first time); when
-// full, a hand walks from the oldest entry towards the newest, clearing
-// visited bits, and evicts the first unvisited entry it finds. It keeps
+// full, a hand walks from older entries towards newer ones, starting where
+// it last stopped and wrapping from the newest to the oldest, clears the
+// visited bits it passes and evicts the first unvisited entry it finds. It keeps
 // popular tokens like LRU does, without reordering anything on a hit, and
 // a burst of one-off tokens (a scan) is evicted before tokens in use
 // (TestTokenCacheZipf compares it with LRU).

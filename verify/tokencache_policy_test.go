@@ -137,3 +137,38 @@ func BenchmarkTokenCachePolicy(b *testing.B) {
 	b.ReportMetric(lru, "lru-hit-ratio")
 	b.ReportMetric(fifo, "fifo-hit-ratio")
 }
+
+// TestTokenCacheSieve: a full cache evicts the first entry not hit since
+// the hand last passed it, the hand moving from older to newer entries and
+// wrapping to the oldest; a hit entry survives one pass and loses its mark.
+func TestTokenCacheSieve(t *testing.T) {
+	tc := newTokenCache(TokenCacheConfig{MaxEntries: 3})
+	key, claims := &jwks.Key{}, &Claims{}
+	add := func(toks ...string) {
+		for _, tok := range toks {
+			tc.add(tok, claims, key, nil)
+		}
+	}
+	cached := func() (out []string) {
+		for _, tok := range []string{"a", "b", "c", "d", "e", "f"} {
+			if tc.find(tc.hash(tok), tok) != nil {
+				out = append(out, tok)
+			}
+		}
+		return out
+	}
+	add("a", "b", "c")
+	tc.get("a")
+	add("d") // the hand passes a (clearing its mark) and evicts b
+	add("e") // the hand goes on towards newer entries: c
+	add("f") // then d, never hit
+	if got, want := fmt.Sprint(cached()), "[a e f]"; got != want {
+		t.Errorf("cached %s, want %s", got, want)
+	}
+	tc.get("f")
+	add("b") // e, never hit
+	add("c") // the hand passes f (clearing its mark) and evicts b, never hit
+	if got, want := fmt.Sprint(cached()), "[a c f]"; got != want {
+		t.Errorf("cached %s, want %s", got, want)
+	}
+}
