@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/jwtguard/jwtguard/grpcmw"
+	"github.com/jwtguard/jwtguard/internal/interleave"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -136,3 +137,25 @@ type fakeStream struct {
 }
 
 func (f *fakeStream) Context() context.Context { return f.ctx }
+
+// BenchmarkOverhead measures what the unary interceptor adds to a call
+// with a warm token: the handler alone and through the interceptor run
+// alternately in batches of 64 calls (see internal/interleave for the
+// metrics).
+func BenchmarkOverhead(b *testing.B) {
+	i, tok := benchInterceptor(b)
+	unary := i.Unary()
+	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer "+tok))
+	handler := func(ctx context.Context, _ any) (any, error) { return nil, nil }
+	if _, err := unary(ctx, nil, info, handler); err != nil { // warms the token cache
+		b.Fatal(err)
+	}
+	interleave.Overhead(b, 64,
+		func() { _, _ = handler(ctx, nil) },
+		func() {
+			if _, err := unary(ctx, nil, info, handler); err != nil {
+				b.Fatal(err)
+			}
+		})
+}

@@ -63,7 +63,11 @@
 // another scheme, are refused rather than guessed between. The token is
 // then checked by the verifier (signature, issuer, audience, lifetime,
 // type: see package verify) together with the method's scopes, compared
-// exactly. Unknown and unlisted methods never pass without a valid token;
+// exactly. When the Checker is a *verify.Verifier, the alphabet is checked
+// after the Verifier refuses a token rather than before every verification
+// (the Verifier accepts nothing outside it): OnReject gets the same
+// ErrInvalidRequest, and the Verifier's OnDecision hook also sees the
+// token, refused as malformed. Unknown and unlisted methods never pass without a valid token;
 // with DenyUnlisted they do not pass at all. AuthFunc run outside an RPC,
 // where the method cannot be known, refuses with Internal rather than
 // apply no requirement.

@@ -2,6 +2,7 @@ package grpcmw_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc"
@@ -43,11 +44,7 @@ func FuzzUnary(f *testing.F) {
 	unary := i.Unary()
 	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
 	f.Fuzz(func(t *testing.T, n uint8, a, b string) {
-		md := metadata.MD{}
-		for _, v := range []string{a, b}[:min(int(n), 2)] {
-			md.Append("authorization", v)
-		}
-		ctx := metadata.NewIncomingContext(context.Background(), md)
+		ctx := incoming(n, a, b)
 		ran := false
 		_, err := unary(ctx, nil, info, func(ctx context.Context, _ any) (any, error) {
 			ran = true
@@ -69,4 +66,58 @@ func FuzzUnary(f *testing.F) {
 			t.Fatalf("unexpected code %v (%q)", st.Code(), st.Message())
 		}
 	})
+}
+
+// wrappedChecker hides the Verifier's type: an interceptor over it checks
+// the token's alphabet before verifying, as bearer.Parse does.
+type wrappedChecker struct{ verify.Checker }
+
+// FuzzUnaryAlphabet: an interceptor over the Verifier, which checks the
+// token's alphabet only when the Verifier refuses the token, answers every
+// "authorization" metadata exactly as one that checks it first: same
+// status, same refusal reported to OnReject.
+func FuzzUnaryAlphabet(f *testing.F) {
+	v := newVerifier(f, staticKeys(f))
+	var rejected [2]string
+	var unary [2]grpc.UnaryServerInterceptor
+	for n, c := range []verify.Checker{v, wrappedChecker{v}} {
+		i, err := grpcmw.New(grpcmw.Config{Checker: c,
+			Methods:  map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
+			OnReject: func(_ context.Context, _ string, err error) { rejected[n] = err.Error() }})
+		if err != nil {
+			f.Fatal(err)
+		}
+		unary[n] = i.Unary()
+	}
+	good := token(f, "sms.read")
+	for _, s := range []string{
+		"Bearer " + good, "Bearer " + good + "!", "Bearer " + good + "==", "Bearer " + token(f),
+		"Bearer a!b", "Bearer ~+/=", "Bearer é", "Bearer " + strings.Repeat("a", 17<<10) + "\x00", "Bearer a\tb",
+	} {
+		f.Add(uint8(1), s, "")
+	}
+	f.Add(uint8(2), "Bearer "+good, "Bearer !")
+	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
+	f.Fuzz(func(t *testing.T, n uint8, a, b string) {
+		ctx := incoming(n, a, b)
+		var got [2]string
+		for k := range unary {
+			rejected[k] = ""
+			_, err := unary[k](ctx, nil, info, func(context.Context, any) (any, error) { return nil, nil })
+			got[k] = status.Code(err).String() + " " + rejected[k]
+		}
+		if got[0] != got[1] {
+			t.Fatalf("late check: %s; check first: %s", got[0], got[1])
+		}
+	})
+}
+
+// incoming is a server-side context with the first n (at most 2) of a and
+// b as "authorization" values.
+func incoming(n uint8, a, b string) context.Context {
+	md := metadata.MD{}
+	for _, v := range []string{a, b}[:min(int(n), 2)] {
+		md.Append("authorization", v)
+	}
+	return metadata.NewIncomingContext(context.Background(), md)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/internal/interleave"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -100,4 +101,24 @@ func BenchmarkHandler(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkOverhead measures what Handler adds to a request with a warm
+// token: the bare handler and the wrapped one run alternately in batches
+// of 64 requests (see internal/interleave for the metrics).
+func BenchmarkOverhead(b *testing.B) {
+	mw, err := httpmw.New(httpmw.Config{Checker: benchVerifier(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/v1/subscribers", nil)
+	r.Header.Set("Authorization", "Bearer "+token(b, "read"))
+	wrapped := mw.Handler(okHandler)
+	w := httptest.NewRecorder()
+	if wrapped.ServeHTTP(w, r); w.Code != http.StatusNoContent { // warms the token cache
+		b.Fatalf("status %d", w.Code)
+	}
+	interleave.Overhead(b, 64,
+		func() { okHandler.ServeHTTP(httptest.NewRecorder(), r) },
+		func() { wrapped.ServeHTTP(httptest.NewRecorder(), r) })
 }

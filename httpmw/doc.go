@@ -50,7 +50,12 @@
 // body parameter (RFC 6750 §2.2) is not supported, since reading it would
 // consume the body before the handler. Tokens are then
 // checked by the verifier (signature, issuer, audience, lifetime, type,
-// scopes: see package verify) on every request not skipped.
+// scopes: see package verify) on every request not skipped. When the
+// Checker is a *verify.Verifier and the header is the only source, the
+// alphabet is checked after the Verifier refuses a token rather than
+// before every verification (the Verifier accepts nothing outside it): the
+// answer is the same 400 invalid_request, and the Verifier's OnDecision
+// hook also sees the token, refused as malformed.
 //
 // Not checked: anything about the request beyond its credentials. Skip
 // bypasses all checks for the requests it selects: keep it narrow (exact

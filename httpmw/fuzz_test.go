@@ -85,3 +85,56 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// wrappedChecker hides the Verifier's type: a middleware over it checks
+// the header token's alphabet before verifying, as bearer.Parse does.
+type wrappedChecker struct{ verify.Checker }
+
+// FuzzHeaderAlphabet: a middleware over the Verifier, which checks the
+// header token's alphabet only when the Verifier refuses the token, answers
+// every pair of Authorization headers exactly as one that checks it first:
+// same status, same challenge, same refusal.
+func FuzzHeaderAlphabet(f *testing.F) {
+	v, _ := newVerifier(f, staticKeys(f))
+	var failures [2]*httpmw.Failure
+	var hs [2]http.Handler
+	for i, c := range []verify.Checker{v, wrappedChecker{v}} {
+		mw, err := httpmw.New(httpmw.Config{Checker: c, Scopes: verify.Scopes{AllOf: []string{"read"}},
+			OnReject: func(_ *http.Request, f *httpmw.Failure) { failures[i] = f }})
+		if err != nil {
+			f.Fatal(err)
+		}
+		hs[i] = mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	}
+	good := token(f, "read")
+	for _, s := range []string{
+		"Bearer " + good, "Bearer " + good + "!", "Bearer " + good + "=", "Bearer " + good + "=a",
+		"Bearer " + token(f, "write"), "Bearer a!b", "Bearer ~+/=", "Bearer é", "Bearer " + strings.Repeat("a", 17<<10) + "\x00",
+		"Bearer a.b.c", "Bearer a\tb", "Basic x!y",
+	} {
+		f.Add(s, "")
+	}
+	f.Add("Bearer "+good, "Bearer !")
+	f.Fuzz(func(t *testing.T, auth1, auth2 string) {
+		var codes [2]int
+		var challenges, errs [2]string
+		for i, h := range hs {
+			r := httptest.NewRequest("GET", "/", nil)
+			for _, a := range []string{auth1, auth2} {
+				if a != "" {
+					r.Header.Add("Authorization", a)
+				}
+			}
+			failures[i] = nil
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			codes[i], challenges[i] = w.Code, w.Header().Get("WWW-Authenticate")
+			if failures[i] != nil {
+				errs[i] = failures[i].Err.Error()
+			}
+		}
+		if codes[0] != codes[1] || challenges[0] != challenges[1] || errs[0] != errs[1] {
+			t.Fatalf("late check: %d %q %q; check first: %d %q %q", codes[0], challenges[0], errs[0], codes[1], challenges[1], errs[1])
+		}
+	})
+}

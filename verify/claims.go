@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/claimsctx"
 )
 
 // Claims is the verified content of a token. A *Claims returned by Verify
@@ -45,16 +47,14 @@ func (c *Claims) HasScope(s string) bool {
 	return false
 }
 
-type claimsKey struct{}
-
 // NewContext returns a copy of ctx carrying c. httpmw and grpcmw use it to
 // hand claims to handlers.
 func NewContext(ctx context.Context, c *Claims) context.Context {
-	return context.WithValue(ctx, claimsKey{}, c)
+	return context.WithValue(ctx, claimsctx.Key{}, c)
 }
 
 // FromContext returns the claims stored by NewContext.
 func FromContext(ctx context.Context) (*Claims, bool) {
-	c, ok := ctx.Value(claimsKey{}).(*Claims)
+	c, ok := ctx.Value(claimsctx.Key{}).(*Claims)
 	return c, ok && c != nil
 }

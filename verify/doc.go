@@ -154,8 +154,15 @@
 //     accepted: its scopes are re-evaluated per call); tokens longer than
 //     TokenCache.MaxTokenBytes (8 KiB) are never cached.
 //   - It is bounded by TokenCache.MaxEntries (10 000) and MaxBytes (32 MiB,
-//     token and payload bytes plus a fixed per-entry estimate), evicting
-//     first-in first-out; expired entries are removed when next seen.
+//     token and payload bytes plus a fixed per-entry estimate). Nothing is
+//     evicted before one of the bounds is reached; then SIEVE picks the
+//     victim (a hand moves from older to newer entries, wrapping around, and
+//     evicts the first one not hit since it last passed), which keeps the
+//     tokens in use at least as well as LRU and lets one-off tokens go
+//     first. Expired entries are removed when next seen.
+//   - The cache keeps its own copy of each token, never the caller's
+//     string, which is often a substring of a larger request string a
+//     client can pad.
 //   - Concurrent misses of the same new token are verified once: later
 //     callers wait for the first one's result, or give up (unavailable)
 //     when their own ctx ends first; a waiter whose ctx is still alive
@@ -169,11 +176,13 @@
 // is not possible with self-contained JWTs either way. Set
 // TokenCache.Disable to verify every signature.
 //
-// Reads take no lock (atomic loads in a fixed table), so the hit path
-// scales across cores and allocates nothing. The table is allocated by New:
-// 16 bytes per allowed entry (160 KiB for the default 10 000 rounded to 256
-// KiB); a cached token costs about its length plus its payload plus 512
-// bytes.
+// Reads take no lock (atomic loads along a chain in a fixed table, and one
+// atomic store the first time an entry is hit after the eviction hand
+// passed it), so the hit path scales across cores, allocates nothing and
+// costs the same whether one token or MaxEntries are cached. The table is
+// allocated by New: 8 bytes per allowed entry rounded up to a power of two
+// (128 KiB for the default 10 000); a cached token costs about its length
+// plus its payload plus 512 bytes.
 //
 // # Performance
 //

@@ -41,7 +41,7 @@ type Verifier struct {
 	onDecision    func(Decision)
 
 	cache   *tokenCache // nil when disabled
-	flight  flight
+	joins   coalescer
 	scratch sync.Pool // *scratch
 }
 
@@ -228,10 +228,12 @@ type verifyResult struct {
 // cachedVerify answers from the token cache or verifies once per burst of
 // identical tokens and caches the result.
 func (v *Verifier) cachedVerify(ctx context.Context, token string) (*Claims, *Error, bool) {
-	if c, e, hit := v.cache.lookup(ctx, v, token); hit {
-		return c, e, true
+	if ent := v.cache.get(token); ent != nil {
+		if c, e, ok := v.recheck(ctx, ent); ok {
+			return c, e, true
+		}
 	}
-	r, leader, err := v.flight.do(ctx, token, func() (r verifyResult) {
+	r, leader, err := v.joins.do(ctx, token, func() (r verifyResult) {
 		r.c, r.e = v.verifyFull(ctx, token, &r)
 		if r.e == nil {
 			v.cache.add(token, r.c, r.key, r.src)
@@ -248,6 +250,35 @@ func (v *Verifier) cachedVerify(ctx context.Context, token string) (*Claims, *Er
 		return c, e, false
 	}
 	return r.c, r.e, false
+}
+
+// recheck decides a cached token again without its signature: the time
+// claims against now, and the issuer's source must still return the very
+// key that verified it (its own availability rules apply); scopes are the
+// caller's business. ok is false when the token must be verified from
+// scratch (its key left the set or changed). Entries that fail are
+// removed.
+func (v *Verifier) recheck(ctx context.Context, ent *cacheEntry) (c *Claims, e *Error, ok bool) {
+	c = ent.claims
+	if e := v.checkTime(c, v.now()); e != nil {
+		v.cache.remove(ent)
+		e.Issuer, e.KID = c.Issuer, c.KeyID
+		return nil, e, true
+	}
+	k, err := ent.src.Key(ctx, c.KeyID, c.Algorithm)
+	if err != nil {
+		if e := keyError(err); e.Reason == ReasonUnavailable {
+			e.Issuer, e.KID = c.Issuer, c.KeyID
+			return nil, e, true
+		}
+		v.cache.remove(ent) // the key left the set: decide from scratch
+		return nil, nil, false
+	}
+	if k != ent.key {
+		v.cache.remove(ent) // the key changed
+		return nil, nil, false
+	}
+	return c, nil, true
 }
 
 // verifyFull runs every check except the per-call scope requirement, in

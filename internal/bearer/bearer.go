@@ -77,8 +77,27 @@ const scheme = "Bearer"
 //     without a space, two tokens, or a token outside the b64token
 //     alphabet: ErrInvalidRequest.
 //
-// Parse never panics and does not allocate.
+// Parse never panics and does not allocate. It is [Extract] followed by
+// [Check].
 func Parse(values []string) (token string, err error) {
+	tok, err := Extract(values)
+	if err != nil {
+		return "", err
+	}
+	if err := Check(tok); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// Extract is Parse without the alphabet check: it refuses what Parse
+// refuses except a token outside the b64token alphabet, which it returns.
+// It is for a caller whose token checker refuses every such token by
+// itself (the JWT verifier only accepts base64url segments and dots, a
+// subset of b64token): the caller saves a pass over the token when the
+// checker accepts it and calls Check when the checker refuses it, so the
+// request gets Parse's ErrInvalidRequest, as if Parse had been called.
+func Extract(values []string) (token string, err error) {
 	switch len(values) {
 	case 0:
 		return "", errNoValue
@@ -110,10 +129,16 @@ func Parse(values []string) (token string, err error) {
 	if more {
 		return "", errManyTokens
 	}
-	if !isB64Token(tok) {
-		return "", errBadChar
-	}
 	return tok, nil
+}
+
+// Check returns nil when token is an RFC 6750 b64token, and otherwise the
+// ErrInvalidRequest error Parse returns for it. It does not allocate.
+func Check(token string) error {
+	if !isB64Token(token) {
+		return errBadChar
+	}
+	return nil
 }
 
 // IsToken reports whether s is an RFC 6750 b64token, the only shape a

@@ -111,6 +111,14 @@ func FuzzParse(f *testing.F) {
 			values = append(values, v)
 		}
 		got, err := Parse(values)
+		// Extract then Check decides exactly as Parse.
+		xtok, xerr := Extract(values)
+		if xerr == nil {
+			xerr = Check(xtok)
+		}
+		if xerr != err || (err == nil && xtok != got) {
+			t.Fatalf("Extract+Check(%q) = %q, %v; Parse: %q, %v", values, xtok, xerr, got, err)
+		}
 		if twice {
 			if !errors.Is(err, ErrInvalidRequest) {
 				t.Fatalf("Parse(two values %q) = %q, %v; want ErrInvalidRequest", v, got, err)

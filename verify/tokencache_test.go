@@ -223,7 +223,8 @@ func TestTokenCacheBounds(t *testing.T) {
 					t.Fatalf("after %d tokens: %d entries, %d bytes", i+1, n, b)
 				}
 			}
-			// FIFO: the newest token is cached, the oldest is not.
+			// Without hits, eviction is first-in first-out: the newest token
+			// is cached, the oldest is not.
 			if n, _ := v.cache.len(); n != tt.maxEntries {
 				t.Errorf("%d entries, want %d", n, tt.maxEntries)
 			}
@@ -277,7 +278,7 @@ func TestTokenCacheBurstVerifiesOnce(t *testing.T) {
 				}
 			})
 		}
-		synctest.Wait() // all 50 are blocked: one in Key, 49 in singleflight
+		synctest.Wait() // all 50 are blocked: one in Key, 49 waiting for it
 		close(src.gate)
 		wg.Wait()
 		if n := src.calls.Load(); n != 1 {
@@ -391,22 +392,23 @@ func TestTokenCacheFollowerGivesUp(t *testing.T) {
 	})
 }
 
-// TestTokenCacheFullBucket: when every slot of a bucket is taken, the
-// bucket's oldest entry makes room.
-func TestTokenCacheFullBucket(t *testing.T) {
-	tc := newTokenCache(TokenCacheConfig{MaxEntries: 4}) // one bucket
-	tc.maxEntries = 100                                  // so only the bucket limits
-	if len(tc.buckets) != 1 {
-		t.Fatalf("%d buckets", len(tc.buckets))
+// TestTokenCacheNoEarlyEviction: entries that share a chain (here a
+// one-chain table) are all kept until MaxEntries is reached, and every one
+// of them is found.
+func TestTokenCacheNoEarlyEviction(t *testing.T) {
+	tc := newTokenCache(TokenCacheConfig{MaxEntries: 1}) // one chain
+	tc.maxEntries = 64                                   // so only the bound limits
+	if len(tc.table) != 1 {
+		t.Fatalf("%d chains", len(tc.table))
 	}
 	key := testKey(t, testKID, "RS256", testkeys.RSA2048(0).Public())
-	toks := make([]string, bucketSlots+2)
+	toks := make([]string, tc.maxEntries+2)
 	for i := range toks {
 		toks[i] = fmt.Sprintf("token-%02d", i)
 		tc.add(toks[i], &Claims{}, key, nil)
 	}
-	if n, _ := tc.len(); n != bucketSlots {
-		t.Fatalf("%d entries, want %d", n, bucketSlots)
+	if n, _ := tc.len(); n != tc.maxEntries {
+		t.Fatalf("%d entries, want %d", n, tc.maxEntries)
 	}
 	for i, tok := range toks {
 		if got, want := tc.find(tc.hash(tok), tok) != nil, i >= 2; got != want {
@@ -415,22 +417,24 @@ func TestTokenCacheFullBucket(t *testing.T) {
 	}
 }
 
-// TestTokenCacheTableSize: the table is sized by what can be live, so an
-// enormous MaxEntries does not allocate an enormous table.
+// TestTokenCacheTableSize: the table has one chain per entry that can be
+// live, rounded up to a power of two, so an enormous MaxEntries does not
+// allocate an enormous table.
 func TestTokenCacheTableSize(t *testing.T) {
 	tests := []struct {
 		name string
 		tc   TokenCacheConfig
-		max  int // buckets
+		want int // chains
 	}{
-		{"default", TokenCacheConfig{}, 4096},
-		{"huge-entries", TokenCacheConfig{MaxEntries: 1 << 40}, (DefaultTokenCacheBytes / entryOverhead) * 2 / bucketSlots},
-		{"small-bytes", TokenCacheConfig{MaxEntries: 1 << 20, MaxBytes: 64 << 10}, 64},
+		{"default", TokenCacheConfig{}, 16384},
+		{"huge-entries", TokenCacheConfig{MaxEntries: 1 << 40}, DefaultTokenCacheBytes / entryOverhead},
+		{"small-bytes", TokenCacheConfig{MaxEntries: 1 << 20, MaxBytes: 64 << 10}, 128},
+		{"one", TokenCacheConfig{MaxEntries: 1}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if n := len(newTokenCache(tt.tc).buckets); n > tt.max {
-				t.Errorf("%d buckets, want ≤ %d", n, tt.max)
+			if n := len(newTokenCache(tt.tc).table); n != tt.want {
+				t.Errorf("%d chains, want %d", n, tt.want)
 			}
 		})
 	}
