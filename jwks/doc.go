@@ -46,6 +46,16 @@
 //     material are never imported. A JWK "use" must be "sig" (or absent),
 //     "key_ops" must include "verify" (or be absent), "alg" must be a JWS
 //     algorithm for the key type. Keys sharing a kid are all dropped.
+//   - Parsing: the JWK Set and every JWK are read exactly: member names are
+//     case-sensitive ("USE" is not "use"), a JWK with a member named twice
+//     (also after unescaping) is skipped, and a document with a top-level
+//     member named twice ("keys" twice), invalid UTF-8 or data after its
+//     object is refused whole. Key material (RSA n and e, EC x and y,
+//     Ed25519 x) must be strict base64url (no padding, no standard
+//     alphabet, no line breaks, no non-zero trailing bits), RSA integers
+//     without a leading zero octet, EC coordinates and Ed25519 keys exactly
+//     the curve's size; jwx then builds the key, which must equal what the
+//     members state.
 //   - Binding: [Key.Fits] requires the token alg to match the key type and
 //     curve, and the JWK's alg when stated, so HS256-with-an-RSA-key and
 //     similar confusions fail with [ErrKeyMismatch].
