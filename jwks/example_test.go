@@ -2,6 +2,7 @@ package jwks_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtguard/jwtguard/internal/testcert"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -122,4 +124,33 @@ func ExampleKeyfunc() {
 	fmt.Println(parsed.Valid, sub)
 	// Output:
 	// true alice
+}
+
+// An issuer whose certificate comes from a private CA is trusted with
+// Config.RootCAs; the Cache's other defaults (https only, same-host
+// redirects, 10 s timeout, body cap) stay in force.
+func ExampleConfig_rootCAs() {
+	cert, pool, err := testcert.Loopback("issuer.internal")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	issuer := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, hydraJWKS())
+	}))
+	issuer.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	issuer.StartTLS()
+	defer issuer.Close()
+
+	cache, err := jwks.New(context.Background(), jwks.Config{
+		URL:     issuer.URL + "/.well-known/jwks.json",
+		RootCAs: pool, // the private CA, instead of the system roots
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cache.Close()
+	fmt.Println(cache.Status().Keys)
+	// Output: 1
 }

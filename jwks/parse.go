@@ -14,7 +14,7 @@ import (
 // Skipped describes one JWK that [ParseSet] left out of the set.
 type Skipped struct {
 	Index int    // position in the "keys" array
-	KID   string // the JWK's kid, if it had a string one
+	KID   string // the JWK's kid, if it had one string kid ("" when kid is named twice)
 	Err   error  // why; wraps ErrInvalidKey
 }
 
