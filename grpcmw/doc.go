@@ -65,9 +65,9 @@
 // token is consulted, because grpc-go routes on the last slash and passes
 // other names unchanged to an unknown-service handler (a proxy), where a
 // first-segment or prefix match would misjudge them. Then, on every RPC
-// not skipped, exactly one "authorization"
-// value with the Bearer scheme (case-insensitive) and exactly one token in
-// the RFC 6750 b64token alphabet; several values, or a Bearer value beside
+// not skipped, exactly one "authorization" value with the Bearer scheme
+// (case-insensitive) and exactly one token in the RFC 6750 b64token
+// alphabet; several values, or a Bearer value beside
 // another scheme, are refused rather than guessed between. The token is
 // then checked by the verifier (signature, issuer, audience, lifetime,
 // type: see package verify) together with the method's scopes, compared
