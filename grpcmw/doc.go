@@ -40,6 +40,7 @@
 // The token is the single "authorization" metadata value "Bearer <token>".
 // Refusals, in the classes of RFC 6750 and gRPC's status-code guidance:
 //
+//	method name not exactly "/service/method"          InvalidArgument   "malformed method name"
 //	no credentials, or another scheme                  Unauthenticated   "missing or invalid token"
 //	malformed or ambiguous credentials (two values…)   Unauthenticated   "missing or invalid token"
 //	bad token (any verifier reason)                    Unauthenticated   "missing or invalid token"
@@ -50,16 +51,23 @@
 // When the verifier gave up on keys because the RPC's own deadline passed
 // or the client canceled, the answer is DeadlineExceeded or Canceled
 // instead of Unavailable. Messages are fixed; the exact cause (an error
-// matching [ErrMissingToken], [ErrInvalidRequest], [ErrUnlistedMethod] or
-// [ErrNoMethod], or a *verify.Error with its Reason) goes only to
+// matching [ErrMissingToken], [ErrInvalidRequest], [ErrUnlistedMethod],
+// [ErrNoMethod] or [ErrInvalidMethod], or a *verify.Error with its Reason) goes only to
 // [Config.OnReject] and to the verifier's OnDecision hook, never to the
 // client.
 //
 // # Security
 //
-// Checked here: on every RPC not skipped, exactly one "authorization"
-// value with the Bearer scheme (case-insensitive) and exactly one token in
-// the RFC 6750 b64token alphabet; several values, or a Bearer value beside
+// Checked here: first, on every RPC, that its full method name is exactly
+// "/service/method" (one leading slash, a dotted service name and a method
+// identifier, ASCII letters, digits and underscores only); any other name
+// is refused with InvalidArgument before Skip, the method table or the
+// token is consulted, because grpc-go routes on the last slash and passes
+// other names unchanged to an unknown-service handler (a proxy), where a
+// first-segment or prefix match would misjudge them. Then, on every RPC
+// not skipped, exactly one "authorization" value with the Bearer scheme
+// (case-insensitive) and exactly one token in the RFC 6750 b64token
+// alphabet; several values, or a Bearer value beside
 // another scheme, are refused rather than guessed between. The token is
 // then checked by the verifier (signature, issuer, audience, lifetime,
 // type: see package verify) together with the method's scopes, compared
@@ -75,8 +83,9 @@
 // Not checked: a stream is authorized once, when it opens; a token that
 // expires or is revoked while the stream is open does not end it (bound
 // stream lifetimes on the server if that matters). Skip bypasses every
-// check for the methods it selects: keep it narrow. SkipHealthAndReflection
-// also opens server reflection, which discloses the API's schema. The
+// check for the methods it selects: keep it narrow and match whole names.
+// SkipHealthAndReflection matches exact full method names only; it also
+// opens server reflection, which discloses the API's schema. The
 // interceptor does not require transport security: grpc-go clients refuse
 // to send per-RPC OAuth credentials without TLS, but other clients may, so
 // serve over TLS. Tokens are bearer tokens: a stolen token cannot be told

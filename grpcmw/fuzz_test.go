@@ -2,6 +2,7 @@ package grpcmw_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,41 +16,55 @@ import (
 )
 
 // FuzzUnary feeds attacker-chosen "authorization" metadata (zero, one or two
-// values) through the unary interceptor. Whatever the input it must not
-// panic, must answer OK, Unauthenticated or PermissionDenied with the fixed
-// message, must run the handler exactly when it answers OK, and must then
-// hand it claims.
+// values) and an attacker-chosen full method name through the unary
+// interceptor, with SkipHealthAndReflection and DenyUnlisted set. Whatever
+// the input it must not panic, must answer OK, InvalidArgument,
+// Unauthenticated or PermissionDenied with the fixed message, must answer
+// InvalidArgument exactly for names not of the form "/service/method", must
+// run the handler exactly when it answers OK, and must then hand it claims
+// unless the name is exactly a health or reflection method.
 func FuzzUnary(f *testing.F) {
 	good := token(f, "sms.read")
-	f.Add(uint8(1), "Bearer "+good, "")
-	f.Add(uint8(1), "Bearer "+token(f), "")
-	f.Add(uint8(0), "", "")
-	f.Add(uint8(1), "", "")
-	f.Add(uint8(1), "Basic dXNlcjpwYXNz", "")
-	f.Add(uint8(2), "Bearer "+good, "Bearer "+good)
-	f.Add(uint8(1), "Bearer", "")
-	f.Add(uint8(1), "Bearer a.b.c", "")
-	f.Add(uint8(1), "bearer\t"+good, "")
-	f.Add(uint8(1), "Bearer  "+good+"  ", "")
-	f.Add(uint8(1), "Bearer "+good+"=", "")
-	f.Add(uint8(1), "Bearer eyJhbGciOiJub25lIn0.e30.", "")
+	f.Add(uint8(1), "Bearer "+good, "", methodUnary)
+	f.Add(uint8(1), "Bearer "+token(f), "", methodUnary)
+	f.Add(uint8(0), "", "", methodUnary)
+	f.Add(uint8(1), "", "", methodUnary)
+	f.Add(uint8(1), "Basic dXNlcjpwYXNz", "", methodUnary)
+	f.Add(uint8(2), "Bearer "+good, "Bearer "+good, methodUnary)
+	f.Add(uint8(1), "Bearer", "", methodUnary)
+	f.Add(uint8(1), "Bearer a.b.c", "", methodUnary)
+	f.Add(uint8(1), "bearer\t"+good, "", methodUnary)
+	f.Add(uint8(1), "Bearer  "+good+"  ", "", methodUnary)
+	f.Add(uint8(1), "Bearer "+good+"=", "", methodUnary)
+	f.Add(uint8(1), "Bearer eyJhbGciOiJub25lIn0.e30.", "", methodUnary)
+	f.Add(uint8(0), "", "", "/grpc.health.v1.Health/Check")
+	f.Add(uint8(0), "", "", "/grpc.health.v1.Health/Check/secret.Admin/DeleteAll")
+	f.Add(uint8(1), "Bearer "+good, "", methodUnary+"/")
+	f.Add(uint8(1), "Bearer "+good, "", "//")
+	f.Add(uint8(0), "", "", "grpc.health.v1.Health/Check")
+	f.Add(uint8(1), "Bearer "+good, "", "/grpc.testing.TestService%2FUnaryCall/x")
 
 	i, err := grpcmw.New(grpcmw.Config{
-		Checker: newVerifier(f, staticKeys(f)),
-		Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
+		Checker:      newVerifier(f, staticKeys(f)),
+		Methods:      map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
+		DenyUnlisted: true,
+		Skip:         grpcmw.SkipHealthAndReflection,
 	})
 	if err != nil {
 		f.Fatal(err)
 	}
 	unary := i.Unary()
-	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
-	f.Fuzz(func(t *testing.T, n uint8, a, b string) {
+	// An independent statement of the method-name rule.
+	wellFormed := regexp.MustCompile(`^/[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*/[A-Za-z0-9_]+$`)
+	f.Fuzz(func(t *testing.T, n uint8, a, b, method string) {
+		info := &grpc.UnaryServerInfo{FullMethod: method}
+		skipped := grpcmw.SkipHealthAndReflection(context.Background(), method)
 		ctx := incoming(n, a, b)
 		ran := false
 		_, err := unary(ctx, nil, info, func(ctx context.Context, _ any) (any, error) {
 			ran = true
-			if _, ok := verify.FromContext(ctx); !ok {
-				t.Error("handler ran without claims")
+			if _, ok := verify.FromContext(ctx); !ok && !skipped {
+				t.Errorf("handler ran without claims for %q", method)
 			}
 			return nil, nil
 		})
@@ -60,8 +75,11 @@ func FuzzUnary(f *testing.F) {
 		if st.Code() != codes.OK && st.Message() != fixedMessage[st.Code()] {
 			t.Fatalf("code %v message %q, want the fixed %q", st.Code(), st.Message(), fixedMessage[st.Code()])
 		}
+		if (st.Code() == codes.InvalidArgument) == wellFormed.MatchString(method) {
+			t.Fatalf("method %q: code %v", method, st.Code())
+		}
 		switch st.Code() {
-		case codes.OK, codes.Unauthenticated, codes.PermissionDenied:
+		case codes.OK, codes.InvalidArgument, codes.Unauthenticated, codes.PermissionDenied:
 		default:
 			t.Fatalf("unexpected code %v (%q)", st.Code(), st.Message())
 		}

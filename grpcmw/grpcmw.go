@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -38,6 +37,11 @@ var (
 	// stream, so the method (and its requirement) is unknown. The call is
 	// refused with codes.Internal.
 	ErrNoMethod = errors.New("grpcmw: no gRPC method in context")
+	// ErrInvalidMethod: the RPC's full method name is not exactly
+	// "/service/method" in the characters [New] allows (see
+	// [Config.Methods]). It is decided before Skip, the method table or
+	// the token is looked at, and refused with codes.InvalidArgument.
+	ErrInvalidMethod = errors.New("grpcmw: malformed method name")
 )
 
 // The messages clients see. They are fixed and say nothing about why.
@@ -46,6 +50,7 @@ const (
 	msgPermission      = "insufficient scope"
 	msgUnavailable     = "authentication temporarily unavailable"
 	msgInternal        = "internal error"
+	msgInvalidMethod   = "malformed method name"
 )
 
 // Config configures an [Interceptor]. Only Checker is required; every other
@@ -58,7 +63,11 @@ type Config struct {
 
 	// Methods maps full method names ("/package.Service/Method", as in
 	// grpc.UnaryServerInfo.FullMethod) to the scopes a token needs to call
-	// them. A zero verify.Scopes entry means "any valid token". Nil or
+	// them. A full method name is a slash, a service name of one or more
+	// dot-separated identifiers, a slash and a method identifier, where an
+	// identifier is one or more ASCII letters, digits and underscores (the
+	// names protobuf can declare). The interceptors refuse any RPC whose
+	// name has another form with [ErrInvalidMethod], before anything else. A zero verify.Scopes entry means "any valid token". Nil or
 	// empty lists no method. [MethodScopes] builds this map from a proto
 	// method option. New copies the map.
 	Methods map[string]verify.Scopes
@@ -73,15 +82,18 @@ type Config struct {
 	// example by MethodScopes) so that a forgotten entry fails closed.
 	DenyUnlisted bool
 
-	// Skip, when set, is called first for every RPC; when it returns true
-	// the RPC proceeds with no credentials check and no claims in its
-	// context. Keep it narrow, e.g. [SkipHealthAndReflection]. Nil skips
-	// nothing.
+	// Skip, when set, is called for every RPC whose full method name is
+	// well formed (see Methods), before anything else; when it returns
+	// true the RPC proceeds with no credentials check and no claims in its
+	// context. Keep it narrow and compare whole method names, e.g.
+	// [SkipHealthAndReflection]: a prefix or first-segment match can be
+	// steered by an unknown-service handler. Nil skips nothing.
 	Skip func(ctx context.Context, fullMethod string) bool
 
 	// OnReject, when set, is called synchronously with every refusal and
 	// its exact cause: an error matching ErrMissingToken,
-	// ErrInvalidRequest, ErrUnlistedMethod or ErrNoMethod, or a
+	// ErrInvalidRequest, ErrUnlistedMethod, ErrNoMethod or
+	// ErrInvalidMethod, or a
 	// *verify.Error. The client sees only a fixed message. It must be safe
 	// for concurrent use. Nil reports nothing (the verifier's OnDecision
 	// hook still sees every verification).
@@ -102,7 +114,8 @@ type Interceptor struct {
 }
 
 // New validates cfg and returns an Interceptor. It refuses a nil Checker,
-// method names not of the form "/package.Service/Method", and scopes that
+// method names not of the form "/package.Service/Method" (see
+// [Config.Methods] for the characters allowed), and scopes that
 // [verify.Scopes.Validate] refuses.
 func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
@@ -139,10 +152,7 @@ func New(cfg Config) (*Interceptor, error) {
 // claims ([verify.FromContext]).
 func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if i.skipped(ctx, info.FullMethod) {
-			return handler(ctx, req)
-		}
-		ctx, err := i.authorize(ctx, info.FullMethod)
+		ctx, _, err := i.admit(ctx, info.FullMethod)
 		if err != nil {
 			return nil, err
 		}
@@ -157,14 +167,14 @@ func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 // end the stream.
 func (i *Interceptor) Stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		if i.skipped(ss.Context(), info.FullMethod) {
-			return handler(srv, ss)
-		}
-		ctx, err := i.authorize(ss.Context(), info.FullMethod)
+		ctx, authorized, err := i.admit(ss.Context(), info.FullMethod)
 		if err != nil {
 			return err
 		}
-		return handler(srv, &serverStream{ServerStream: ss, ctx: ctx})
+		if authorized {
+			ss = &serverStream{ServerStream: ss, ctx: ctx}
+		}
+		return handler(srv, ss)
 	}
 }
 
@@ -180,15 +190,24 @@ func (i *Interceptor) AuthFunc(ctx context.Context) (context.Context, error) {
 	if !ok {
 		return nil, i.reject(ctx, "", ErrNoMethod)
 	}
-	if i.skipped(ctx, method) {
-		return ctx, nil
-	}
-	return i.authorize(ctx, method)
+	ctx, _, err := i.admit(ctx, method)
+	return ctx, err
 }
 
-// skipped reports whether Config.Skip selects the RPC.
-func (i *Interceptor) skipped(ctx context.Context, method string) bool {
-	return i.skip != nil && i.skip(ctx, method)
+// admit is the one entry of Unary, Stream and AuthFunc. It checks the form
+// of method first, so that neither Skip nor the method table ever sees a
+// name that grpc-go would route differently from how it reads; then it
+// applies Skip, then authorize. authorized reports whether ctx carries
+// claims (false for a skipped RPC, which gets ctx back unchanged).
+func (i *Interceptor) admit(ctx context.Context, method string) (_ context.Context, authorized bool, _ error) {
+	if !validMethodName(method) {
+		return nil, false, i.reject(ctx, method, ErrInvalidMethod)
+	}
+	if i.skip != nil && i.skip(ctx, method) {
+		return ctx, false, nil
+	}
+	ctx, err := i.authorize(ctx, method)
+	return ctx, err == nil, err
 }
 
 // authorize checks one RPC that is not skipped. It returns a child of ctx
@@ -243,6 +262,8 @@ func statusFor(ctx context.Context, err error) error {
 		return status.Error(codes.PermissionDenied, msgPermission)
 	case errors.Is(err, ErrNoMethod):
 		return status.Error(codes.Internal, msgInternal)
+	case errors.Is(err, ErrInvalidMethod):
+		return status.Error(codes.InvalidArgument, msgInvalidMethod)
 	}
 	reason := verify.ReasonOf(err)
 	if reason == "" && !errors.Is(err, ErrMissingToken) && !errors.Is(err, ErrInvalidRequest) {
@@ -273,34 +294,3 @@ type serverStream struct {
 }
 
 func (s *serverStream) Context() context.Context { return s.ctx }
-
-// SkipHealthAndReflection is a [Config.Skip] predicate that lets the
-// standard health service (grpc.health.v1.Health) and server reflection
-// (grpc.reflection.v1 and v1alpha ServerReflection) through without a
-// token, so that load balancers and grpcurl work unauthenticated. Reflection
-// discloses the server's whole API schema: leave it out of Skip when that
-// matters.
-func SkipHealthAndReflection(_ context.Context, fullMethod string) bool {
-	service, _, ok := strings.Cut(strings.TrimPrefix(fullMethod, "/"), "/")
-	if !ok {
-		return false
-	}
-	switch service {
-	case "grpc.health.v1.Health",
-		"grpc.reflection.v1.ServerReflection",
-		"grpc.reflection.v1alpha.ServerReflection":
-		return true
-	}
-	return false
-}
-
-// validMethodName reports whether name is "/service/method" with both parts
-// non-empty and no further slash.
-func validMethodName(name string) bool {
-	rest, ok := strings.CutPrefix(name, "/")
-	if !ok {
-		return false
-	}
-	service, method, ok := strings.Cut(rest, "/")
-	return ok && service != "" && method != "" && !strings.Contains(method, "/")
-}

@@ -27,6 +27,7 @@ var fixedMessage = map[codes.Code]string{
 	codes.Unauthenticated:  "missing or invalid token",
 	codes.PermissionDenied: "insufficient scope",
 	codes.Unavailable:      "authentication temporarily unavailable",
+	codes.InvalidArgument:  "malformed method name",
 }
 
 // newInterceptor builds an Interceptor over keys (static keys when nil)
@@ -271,8 +272,15 @@ func TestSkipHealthAndReflection(t *testing.T) {
 		{"/grpc.health.v1.HealthX/Check", false},
 		{"/grpc.health.v1/Health/Check", false},
 		{"/evil.grpc.health.v1.Health/Check", false},
-		{"grpc.health.v1.Health/Check", true}, // grpc always sends the leading slash; tolerate its absence
+		{"grpc.health.v1.Health/Check", false}, // whole names only
 		{"/grpc.health.v1.Health", false},
+		{"/grpc.health.v1.Health/", false},
+		{"/grpc.health.v1.Health/Check/", false},
+		{"/grpc.health.v1.Health/Check/secret.Admin/DeleteAll", false},
+		{"/grpc.health.v1.Health/Checkx", false},
+		{"/grpc.health.v1.Health/SetServingStatus", false},
+		{"/grpc.reflection.v1.ServerReflection/Other", false},
+		{"/grpc.health.v1.Health/check", false},
 		{"", false},
 	}
 	for _, tt := range tests {
@@ -382,6 +390,11 @@ func TestNew(t *testing.T) {
 		{name: "service only", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService": {}}}, wantErr: "not a full method name"},
 		{name: "empty service", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"//UnaryCall": {}}}, wantErr: "not a full method name"},
 		{name: "extra slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a/b/c": {}}}, wantErr: "not a full method name"},
+		{name: "trailing slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B/c/": {}}}, wantErr: "not a full method name"},
+		{name: "percent escape", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B%2Fc/d": {}}}, wantErr: "not a full method name"},
+		{name: "empty service segment", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a..B/c": {}}}, wantErr: "not a full method name"},
+		{name: "dot in method", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B/c.d": {}}}, wantErr: "not a full method name"},
+		{name: "space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B/c d": {}}}, wantErr: "not a full method name"},
 		{name: "empty scope", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{""}}}}, wantErr: "empty scope"},
 		{name: "scope with doubled space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a  b"}}}}, wantErr: "doubled space"},
 		{name: "prefix without punctuation", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyPrefix: []string{"cx"}}}}, wantErr: "punctuation"},

@@ -71,17 +71,19 @@ func New(ctx context.Context, cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
+	client, err := cfg.newHTTPClient()
+	if err != nil {
+		return nil, err
+	}
 	c := &Cache{
 		cfg:    cfg,
-		client: cfg.HTTPClient,
+		client: client,
 		epoch:  time.Now(),
 		kick:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
 	c.neg.init(negCacheSize, negCacheTTL)
-	if c.client == nil {
-		c.client, c.ownClient = defaultClient(cfg.InsecureAllowHTTP), true
-	}
+	c.ownClient = cfg.HTTPClient == nil // a caller's transport is the caller's to close
 	c.jwksURL = cfg.URL
 	if cfg.LazyStart {
 		c.cur = &flight{trigger: TriggerInitial, done: make(chan struct{})}

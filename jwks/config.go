@@ -1,18 +1,22 @@
 package jwks
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/httpx"
 )
 
 // Defaults applied to zero Config fields. The reasoning behind each is in
 // the field documentation of [Config].
 const (
-	DefaultHTTPTimeout        = 10 * time.Second
+	DefaultHTTPTimeout        = httpx.DefaultTimeout
 	DefaultMaxBodyBytes       = 1 << 20 // 1 MiB
 	DefaultRefreshInterval    = 15 * time.Minute
 	DefaultMinRefreshInterval = time.Minute
@@ -20,7 +24,6 @@ const (
 	DefaultUnknownKIDCooldown = 15 * time.Second
 	DefaultStaleWindow        = 6 * time.Hour
 
-	maxRedirects     = 5
 	negCacheSize     = 1024
 	negCacheTTL      = time.Minute
 	negCacheMaxKID   = 256 // longer kids are not remembered (bounds memory)
@@ -48,13 +51,35 @@ type Config struct {
 	Issuer string
 
 	// HTTPClient fetches the discovery and JWKS documents. nil means a
-	// client owned by the Cache with a 10 s overall timeout (keyfunc waits
-	// 1 min, jwx and go-oidc have none, and a hung issuer then parks
-	// goroutines), no cookie jar, and at most 5 redirects
+	// client owned by the Cache with a 10 s overall timeout (a hung issuer
+	// must not park goroutines), no cookie jar, and at most 5 redirects
 	// that must stay on the same host (and on https unless
-	// InsecureAllowHTTP). A caller-supplied client is used as is: its
-	// timeout and redirect policy are the caller's responsibility.
+	// InsecureAllowHTTP).
+	//
+	// A caller-supplied client keeps its transport, jar and timeout (a
+	// zero Timeout becomes 10 s), but the Cache uses a shallow copy of it
+	// that keeps the same rules whatever the client says: every request
+	// URL, redirects included, must be https unless InsecureAllowHTTP
+	// (checked before the request reaches the client's transport), and a
+	// redirect must stay on the first request's host and be at most the
+	// fifth before the client's own CheckRedirect is asked. The client
+	// passed in is not modified. Its TLS settings are the caller's: to
+	// trust a private CA, prefer RootCAs or TLSConfig over a client of
+	// your own. HTTPClient cannot be combined with RootCAs or TLSConfig.
 	HTTPClient *http.Client
+
+	// RootCAs, if not nil, replaces the system roots for verifying the
+	// issuer's certificate (a private CA), keeping every other default of
+	// the Cache's own client. Set at most one of RootCAs, TLSConfig and
+	// HTTPClient.
+	RootCAs *x509.CertPool
+
+	// TLSConfig, if not nil, is cloned into the Cache's own client's
+	// transport, for needs RootCAs does not cover (a client certificate
+	// for mutual TLS, say); every other default is kept. New refuses one
+	// with InsecureSkipVerify or a MinVersion below TLS 1.2. Set at most
+	// one of RootCAs, TLSConfig and HTTPClient.
+	TLSConfig *tls.Config
 
 	// InsecureAllowHTTP permits http:// for URL, Issuer and the discovered
 	// jwks_uri. false (the default) requires https, because keys fetched in
@@ -221,23 +246,17 @@ func clamp(d, lo, hi time.Duration) time.Duration {
 	return max(lo, min(d, hi))
 }
 
-// defaultClient builds the Cache-owned HTTP client.
-func defaultClient(allowHTTP bool) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	return &http.Client{
-		Transport: tr,
-		Timeout:   DefaultHTTPTimeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return fmt.Errorf("jwks: stopped after %d redirects", maxRedirects)
-			}
-			if req.URL.Host != via[0].URL.Host {
-				return fmt.Errorf("jwks: redirect to another host (%s) refused", req.URL.Host)
-			}
-			if req.URL.Scheme != "https" && !(allowHTTP && req.URL.Scheme == "http") {
-				return fmt.Errorf("jwks: redirect to %s URL refused", req.URL.Scheme)
-			}
-			return nil
-		},
+// newHTTPClient returns the client a Cache fetches with: its own, or a
+// copy of Config.HTTPClient, both enforcing the rules documented there.
+func (cfg Config) newHTTPClient() (*http.Client, error) {
+	c, err := httpx.NewClient(httpx.Config{
+		HTTPClient:        cfg.HTTPClient,
+		RootCAs:           cfg.RootCAs,
+		TLSConfig:         cfg.TLSConfig,
+		InsecureAllowHTTP: cfg.InsecureAllowHTTP,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jwks: Config: %w", err)
 	}
+	return c, nil
 }

@@ -50,21 +50,39 @@
 //     material are never imported. A JWK "use" must be "sig" (or absent),
 //     "key_ops" must include "verify" (or be absent), "alg" must be a JWS
 //     algorithm for the key type. Keys sharing a kid are all dropped.
+//   - Parsing: the JWK Set and every JWK are read exactly: member names are
+//     case-sensitive ("USE" is not "use"), a JWK with a member named twice
+//     (also after unescaping) is skipped, and a document with a top-level
+//     member named twice ("keys" twice), invalid UTF-8 or data after its
+//     object is refused whole. Key material (RSA n and e, EC x and y,
+//     Ed25519 x) must be strict base64url (no padding, no standard
+//     alphabet, no line breaks, no non-zero trailing bits), RSA integers
+//     without a leading zero octet, EC coordinates and Ed25519 keys exactly
+//     the curve's size; jwx then builds the key, which must equal what the
+//     members state.
 //   - Binding: [Key.Fits] requires the token alg to match the key type and
 //     curve, and the JWK's alg when stated, so HS256-with-an-RSA-key and
 //     similar confusions fail with [ErrKeyMismatch].
-//   - Transport: https is required for the URL, the issuer and the
-//     discovered jwks_uri unless InsecureAllowHTTP is set; the discovery
-//     document's issuer must equal Config.Issuer exactly; bodies are capped;
-//     non-200 responses are rejected (304 only in answer to If-None-Match).
+//   - Transport: https is required for the URL, the issuer, the
+//     discovered jwks_uri and every request and redirect actually sent
+//     unless InsecureAllowHTTP is set; redirects stay on the same host, at
+//     most 5; requests time out after 10 s. These hold for a
+//     caller-supplied HTTPClient too (the Cache uses a copy that enforces
+//     them before the client's own policy). A private CA is trusted with
+//     Config.RootCAs or Config.TLSConfig without losing any of this. The
+//     discovery document is decoded exactly (case-sensitive names,
+//     duplicates refused) and its issuer must equal Config.Issuer exactly;
+//     bodies are capped; non-200 responses are rejected (304 only in
+//     answer to If-None-Match).
 //   - Availability: unknown kids and forged signatures under known kids
-//     cannot make the Cache fetch more than once per cooldown; stale keys are served for at most StaleWindow.
+//     cannot make the Cache fetch more than once per cooldown; stale keys
+//     are served for at most StaleWindow.
 //
 // Not checked (the caller's or the verifier's job): token signatures
 // (Key.VerifyPKCS1v15 checks one when asked, RFC 8017 §8.2.2 exactly),
 // claims and the token's alg allow-list; x5c/x5u certificate chains (ignored,
 // there is no trust store); kid length or content (kids are opaque map keys);
-// the policy of a caller-supplied HTTPClient (its timeout and redirects are
-// used as given). The issuer itself is trusted: whoever controls its JWKS
+// the TLS settings and proxy of a caller-supplied HTTPClient's transport
+// (used as given). The issuer itself is trusted: whoever controls its JWKS
 // endpoint or TLS certificate controls which tokens verify.
 package jwks

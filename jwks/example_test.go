@@ -2,6 +2,7 @@ package jwks_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/jwtguard/jwtguard/internal/testcert"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -97,4 +99,33 @@ func ExampleNewSet() {
 	// Output:
 	// k1 <nil>
 	// jwks: invalid key: kid "weak": RSA modulus of 1024 bits, want 2048 to 8192
+}
+
+// An issuer whose certificate comes from a private CA is trusted with
+// Config.RootCAs; the Cache's other defaults (https only, same-host
+// redirects, 10 s timeout, body cap) stay in force.
+func ExampleConfig_rootCAs() {
+	cert, pool, err := testcert.Loopback("issuer.internal")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	issuer := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, hydraJWKS())
+	}))
+	issuer.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	issuer.StartTLS()
+	defer issuer.Close()
+
+	cache, err := jwks.New(context.Background(), jwks.Config{
+		URL:     issuer.URL + "/.well-known/jwks.json",
+		RootCAs: pool, // the private CA, instead of the system roots
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cache.Close()
+	fmt.Println(cache.Status().Keys)
+	// Output: 1
 }

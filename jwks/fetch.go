@@ -2,13 +2,13 @@ package jwks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/pquerna/cachecontrol/cacheobject"
 )
 
@@ -110,6 +110,8 @@ func (c *Cache) discover(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: discovery: GET %s: %w", ErrFetch, u, err)
 	}
+	// JSON v2: "ISSUER" is not "issuer", and a member named twice (say,
+	// two jwks_uri) refuses the document instead of letting the last win.
 	var doc struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`

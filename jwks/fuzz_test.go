@@ -1,14 +1,19 @@
 package jwks
 
 import (
-	"encoding/json"
+	"encoding/base64"
 	"errors"
 	"testing"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // FuzzParseSet feeds arbitrary documents to ParseSet: it must never panic,
-// every key it returns must be valid and uniquely named, and every JWK must
-// end up either in the set or in the skipped list.
+// every key it returns must be valid and uniquely named, every JWK must end
+// up either in the set or in the skipped list, and every JWK it keeps must
+// have its key material in canonical base64url (re-encoding the decoded
+// octets gives the same text) with no leading zero octet in n or e.
 func FuzzParseSet(f *testing.F) {
 	f.Add(jwksDoc(f, hydraJWK(0), hydraJWK(1)))
 	f.Add([]byte(`{"keys":[]}`))
@@ -16,6 +21,7 @@ func FuzzParseSet(f *testing.F) {
 	f.Add([]byte(`<html>`))
 	f.Add([]byte(`{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"},{"kty":"oct","k":"AAAA"},null,1,"x"]}`))
 	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"},{"kty":"OKP","crv":"Ed25519","x":"AQ"}]}`))
+	f.Add([]byte(`{"keys":[],"keys":[{"kty":"RSA"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, skipped, err := ParseSet(data)
 		if err != nil {
@@ -24,13 +30,17 @@ func FuzzParseSet(f *testing.F) {
 			}
 			return
 		}
-		// Count the JWKs the way ParseSet reads them: the exact member
-		// "keys" (a struct field would also match "Keys" or "KEYS").
-		var doc map[string]json.RawMessage
-		var elems []json.RawMessage
-		if json.Unmarshal(data, &doc) == nil && json.Unmarshal(doc["keys"], &elems) == nil &&
-			s.Len()+len(skipped) != len(elems) {
-			t.Fatalf("%d kept + %d skipped != %d JWKs", s.Len(), len(skipped), len(elems))
+		// Count the JWKs independently: the exact member "keys" of the
+		// document, which ParseSet accepted, so it has no duplicate names
+		// at its top level (those inside a JWK only cost that JWK).
+		var doc struct {
+			Keys []jsontext.Value `json:"keys"`
+		}
+		if err := json.Unmarshal(data, &doc, jsontext.AllowDuplicateNames(true)); err != nil {
+			t.Fatalf("ParseSet accepted a document JSON v2 refuses: %v", err)
+		}
+		if s.Len()+len(skipped) != len(doc.Keys) {
+			t.Fatalf("%d kept + %d skipped != %d JWKs", s.Len(), len(skipped), len(doc.Keys))
 		}
 		seen := map[string]bool{}
 		for _, k := range s.Keys() {
@@ -42,10 +52,43 @@ func FuzzParseSet(f *testing.F) {
 				t.Fatalf("ParseSet kept a key NewKey refuses: %v", err)
 			}
 		}
+		wasSkipped := map[int]bool{}
 		for _, sk := range skipped {
 			if !errors.Is(sk.Err, ErrInvalidKey) {
 				t.Fatalf("skip reason %v does not wrap ErrInvalidKey", sk.Err)
 			}
+			wasSkipped[sk.Index] = true
+		}
+		for i, raw := range doc.Keys {
+			if !wasSkipped[i] {
+				checkCanonical(t, raw)
+			}
 		}
 	})
+}
+
+// checkCanonical fails t unless the key material members of a kept JWK are
+// canonical unpadded base64url, with n and e minimal.
+func checkCanonical(t *testing.T, raw jsontext.Value) {
+	t.Helper()
+	var m map[string]jsontext.Value
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("kept JWK %s that JSON v2 refuses: %v", raw, err)
+	}
+	var kty string
+	_ = json.Unmarshal(m["kty"], &kty)
+	members := map[string][]string{"RSA": {"n", "e"}, "EC": {"x", "y"}, "OKP": {"x"}}[kty]
+	for _, name := range members {
+		var s string
+		if m[name] == nil || json.Unmarshal(m[name], &s) != nil {
+			continue
+		}
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
+			t.Fatalf("kept JWK with non-canonical %q %q", name, s)
+		}
+		if (name == "n" || name == "e") && (len(b) == 0 || b[0] == 0) {
+			t.Fatalf("kept JWK with %q %q not a minimal integer", name, s)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package jwks
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/testcert"
 )
 
 // These tests use real loopback HTTP servers (not synctest bubbles).
@@ -116,30 +120,11 @@ func TestCacheHTTPFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
-			c, err := New(t.Context(), Config{URL: ts.URL + tc.path, InsecureAllowHTTP: true})
-			if c != nil {
-				defer c.Close()
-			}
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatalf("New: %v", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("New = %v, want ErrFetch containing %q", err, tc.wantErr)
-			}
+			checkNew(t, Config{URL: ts.URL + tc.path, InsecureAllowHTTP: true}, tc.wantErr)
 		})
 	}
 	if f.jwksHits.Load() != 2 {
 		t.Errorf("JWKS hits = %d, want 2 (the cross-host redirect must not be followed)", f.jwksHits.Load())
-	}
-}
-
-func TestCacheDefaultClientTimeout(t *testing.T) {
-	c := defaultClient(false)
-	if c.Timeout != DefaultHTTPTimeout || c.Jar != nil || c.CheckRedirect == nil {
-		t.Errorf("default client: timeout %v jar %v", c.Timeout, c.Jar)
 	}
 }
 
@@ -224,6 +209,11 @@ func TestConfigValidation(t *testing.T) {
 		{"negative stale", Config{URL: "https://a/", StaleWindow: -time.Second}, "StaleWindow"},
 		{"negative body", Config{URL: "https://a/", MaxBodyBytes: -1}, "MaxBodyBytes"},
 		{"min over max", Config{URL: "https://a/", MinRefreshInterval: time.Hour, MaxRefreshInterval: time.Minute}, "exceeds"},
+		{"client and RootCAs", Config{URL: "https://a/", HTTPClient: &http.Client{}, RootCAs: x509.NewCertPool()}, "HTTPClient"},
+		{"client and TLSConfig", Config{URL: "https://a/", HTTPClient: &http.Client{}, TLSConfig: &tls.Config{}}, "HTTPClient"},
+		{"RootCAs and TLSConfig", Config{URL: "https://a/", RootCAs: x509.NewCertPool(), TLSConfig: &tls.Config{}}, "at most one"},
+		{"TLSConfig skips verification", Config{URL: "https://a/", TLSConfig: &tls.Config{InsecureSkipVerify: true}}, "InsecureSkipVerify"},
+		{"TLSConfig allows TLS 1.0", Config{URL: "https://a/", TLSConfig: &tls.Config{MinVersion: tls.VersionTLS10}}, "TLS 1.2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -258,34 +248,164 @@ func TestConfigDefaults(t *testing.T) {
 	}
 }
 
-func TestDefaultClientRedirectPolicy(t *testing.T) {
-	req := func(u string) *http.Request {
-		r, err := http.NewRequest(http.MethodGet, u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+// checkNew runs New with cfg. With wantErr "" it must succeed, and the Cache
+// is closed when the test ends; otherwise it must fail with ErrFetch and a
+// message containing wantErr, and checkNew returns nil.
+func checkNew(t *testing.T, cfg Config, wantErr string) *Cache {
+	t.Helper()
+	c, err := New(t.Context(), cfg)
+	if c != nil {
+		t.Cleanup(func() { c.Close() })
 	}
-	first := []*http.Request{req("https://id.example/jwks")}
+	if wantErr == "" {
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		return c
+	}
+	if !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), wantErr) {
+		t.Fatalf("New = %v, want ErrFetch containing %q", err, wantErr)
+	}
+	return nil
+}
+
+// A caller's client that follows any redirect still gets the Cache's rule:
+// same host, https, at most 5. The caller's client is left unchanged.
+func TestCacheCallerClientRedirects(t *testing.T) {
+	other := newFakeIssuer(hydraJWK(0))
+	otherTLS := httptest.NewTLSServer(other)
+	defer otherTLS.Close()
+	otherPlain := httptest.NewServer(other)
+	defer otherPlain.Close()
+	f := newFakeIssuer(hydraJWK(0))
+	mux := http.NewServeMux()
+	mux.Handle("/jwks", f)
+	ts := httptest.NewTLSServer(mux)
+	defer ts.Close()
+	redirect := func(path, to string) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, http.StatusFound) })
+	}
+	redirect("/same", "/jwks")
+	redirect("/other", otherTLS.URL+"/jwks")
+	redirect("/other-http", otherPlain.URL+"/jwks")
+	redirect("/same-http", "http://"+ts.Listener.Addr().String()+"/jwks")
+	redirect("/loop", "/loop")
+
+	var followed atomic.Int64
+	caller := &http.Client{
+		Transport: ts.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			followed.Add(1)
+			return nil
+		},
+	}
+	defer caller.CloseIdleConnections()
 	tests := []struct {
-		name      string
-		allowHTTP bool
-		to        string
-		via       []*http.Request
-		ok        bool
+		path    string
+		wantErr string // "" = success
 	}{
-		{"same host https", false, "https://id.example/keys", first, true},
-		{"other host", false, "https://evil.example/keys", first, false},
-		{"downgrade to http", false, "http://id.example/keys", first, false},
-		{"http allowed", true, "http://id.example/keys", first, true},
-		{"too many", false, "https://id.example/keys", []*http.Request{first[0], first[0], first[0], first[0], first[0]}, false},
+		{"/jwks", ""},
+		{"/same", ""},
+		{"/other", "another host"},
+		{"/other-http", "another host"},
+		{"/same-http", "https only"},
+		{"/loop", "redirects"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			checkNew(t, Config{URL: ts.URL + tc.path, HTTPClient: caller}, tc.wantErr)
+		})
+	}
+	if n := other.jwksHits.Load(); n != 0 {
+		t.Errorf("the other host served %d JWKS requests, want 0", n)
+	}
+	if n := followed.Load(); n != 1+4 { // /same once, /loop for redirects 1 to 4
+		t.Errorf("the caller's CheckRedirect was asked %d times, want 5 (only after the Cache's rule allowed)", n)
+	}
+	if caller.Timeout != 0 || caller.Transport != ts.Client().Transport {
+		t.Error("New modified the caller's client")
+	}
+}
+
+// A private CA is trusted through RootCAs or TLSConfig with every other
+// default kept: the same-host redirect rule still holds.
+func TestCachePrivateCA(t *testing.T) {
+	cert, pool, err := testcert.Loopback("issuer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	startTLS := func(h http.Handler) *httptest.Server {
+		ts := httptest.NewUnstartedServer(h)
+		ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+		ts.StartTLS()
+		return ts
+	}
+	other := newFakeIssuer(hydraJWK(1))
+	otherTS := startTLS(other)
+	defer otherTS.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/jwks", newFakeIssuer(hydraJWK(0)))
+	mux.HandleFunc("/other", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherTS.URL+"/jwks", http.StatusFound)
+	})
+	ts := startTLS(mux)
+	defer ts.Close()
+	tests := []struct {
+		name    string
+		cfg     Config
+		path    string
+		wantErr string
+	}{
+		{"system roots", Config{}, "/jwks", "certificate"},
+		{"RootCAs", Config{RootCAs: pool}, "/jwks", ""},
+		{"TLSConfig", Config{TLSConfig: &tls.Config{RootCAs: pool}}, "/jwks", ""},
+		{"RootCAs keeps the redirect rule", Config{RootCAs: pool}, "/other", "another host"},
+		{"TLSConfig keeps the redirect rule", Config{TLSConfig: &tls.Config{RootCAs: pool}}, "/other", "another host"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := defaultClient(tc.allowHTTP).CheckRedirect(req(tc.to), tc.via)
-			if tc.ok != (err == nil) {
-				t.Fatalf("CheckRedirect(%s) = %v, want ok=%v", tc.to, err, tc.ok)
+			cfg := tc.cfg
+			cfg.URL = ts.URL + tc.path
+			if c := checkNew(t, cfg, tc.wantErr); c != nil {
+				if _, err := c.Key(t.Context(), hydraKID(0), "RS256"); err != nil {
+					t.Fatal(err)
+				}
 			}
+		})
+	}
+	if n := other.jwksHits.Load(); n != 0 {
+		t.Errorf("the other host served %d JWKS requests, want 0", n)
+	}
+}
+
+// The discovery document is read exactly too: a case variant is another
+// member and a member named twice refuses the document.
+func TestCacheDiscoveryExact(t *testing.T) {
+	var body atomic.Value // string
+	mux := http.NewServeMux()
+	mux.Handle("/jwks", newFakeIssuer(hydraJWK(0)))
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(body.Load().(string)))
+	})
+	ts := httptest.NewTLSServer(mux)
+	defer ts.Close()
+	iss, jwksURI := `"`+ts.URL+`"`, `"`+ts.URL+`/jwks"`
+	tests := []struct {
+		name    string
+		doc     string
+		wantErr string
+	}{
+		{"plain", `{"issuer":` + iss + `,"jwks_uri":` + jwksURI + `}`, ""},
+		{"jwks_uri twice", `{"issuer":` + iss + `,"jwks_uri":` + jwksURI + `,"jwks_uri":"https://evil.example/jwks"}`, "duplicate"},
+		{"issuer twice", `{"issuer":"https://evil.example","issuer":` + iss + `,"jwks_uri":` + jwksURI + `}`, "duplicate"},
+		{"ISSUER is not issuer", `{"issuer":"https://evil.example","ISSUER":` + iss + `,"jwks_uri":` + jwksURI + `}`, "names issuer"},
+		{"JWKS_URI is not jwks_uri", `{"issuer":` + iss + `,"JWKS_URI":` + jwksURI + `}`, "no jwks_uri"},
+		{"escaped duplicate", `{"issuer":` + iss + `,"jwks_uri":` + jwksURI + `,"jwks\u005furi":"https://evil.example/jwks"}`, "duplicate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body.Store(tc.doc)
+			checkNew(t, Config{Issuer: ts.URL, HTTPClient: ts.Client()}, tc.wantErr)
 		})
 	}
 }

@@ -2,22 +2,19 @@ package jwks
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
+	"io"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
 // Skipped describes one JWK that [ParseSet] left out of the set.
 type Skipped struct {
 	Index int    // position in the "keys" array
-	KID   string // the JWK's kid, if it had a string one
+	KID   string // the JWK's kid, if it had one string kid ("" when kid is named twice)
 	Err   error  // why; wraps ErrInvalidKey
 }
 
@@ -28,14 +25,26 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 // ParseSet parses a JWK Set document (RFC 7517 §5) key by key, so that one
 // unusable key never empties the set. It returns the usable keys, the keys
 // it skipped with the reason, and an error only when the document itself is
-// unusable: not a JSON object, or "keys" missing or not an array. That
-// error wraps [ErrFetch], because to a cache it means the fetched document
-// is broken, not that one key is.
+// unusable: not a single JSON object (invalid UTF-8 and trailing data
+// included), a member name that occurs twice at its top level ("keys"
+// twice would leave the key set to the parser's taste), or "keys" missing
+// or not an array. That error wraps [ErrFetch], because to a cache it
+// means the fetched document is broken, not that one key is.
+//
+// Member names are matched exactly, as RFC 7159 §4 compares them: "KEYS",
+// "USE", "KID" or "Alg" are unknown members and are ignored, never read as
+// "keys", "use", "kid" or "alg".
 //
 // A key is skipped (and reported) when it:
-//   - is not a JSON object or does not decode (bad base64url, wrong types);
+//   - is not a JSON object, has a member name twice (also after unescaping,
+//     so "\u0075se" collides with "use"), or has members of the wrong type;
 //   - has a kty other than RSA, EC or OKP (Ed25519) — symmetric "oct" keys
 //     are never imported;
+//   - has key material that is not strict base64url (RFC 7515 §2: the
+//     URL-safe alphabet, no padding, no line breaks, no non-zero trailing
+//     bits), an RSA "n" or "e" with a leading zero octet (RFC 7518 §2,
+//     §6.3.1.1), or an EC "x"/"y" or Ed25519 "x" not exactly the curve's
+//     size (RFC 7518 §6.2.1.2, RFC 8037 §2);
 //   - is RSA with fewer than 2048 or more than 8192 bits, or an exponent
 //     that is even, below 65537 or at least 2^31;
 //   - is EC on a curve other than P-256, P-384, P-521, or off its curve;
@@ -49,20 +58,9 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 // refresh. ParseSet does not limit the document size: callers reading
 // untrusted input must cap it first (a Cache does).
 func ParseSet(data []byte) (*Set, []Skipped, error) {
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, nil, fmt.Errorf("%w: JWKS is not a JSON object: %v", ErrFetch, err)
-	}
-	rawKeys, ok := doc["keys"]
-	if !ok {
-		return nil, nil, fmt.Errorf("%w: JWKS has no \"keys\" member", ErrFetch)
-	}
-	if t := bytes.TrimLeft(rawKeys, " \t\r\n"); len(t) == 0 || t[0] != '[' {
-		return nil, nil, fmt.Errorf("%w: JWKS \"keys\" is not an array", ErrFetch)
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(rawKeys, &elems); err != nil {
-		return nil, nil, fmt.Errorf("%w: JWKS \"keys\": %v", ErrFetch, err)
+	elems, err := splitSet(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: JWKS %w", ErrFetch, err)
 	}
 
 	var skipped []Skipped
@@ -101,27 +99,77 @@ func ParseSet(data []byte) (*Set, []Skipped, error) {
 	return set, skipped, nil
 }
 
-// jwkMembers are the members ParseSet reads itself rather than trusting jwx.
-type jwkMembers struct {
-	Kty    string    `json:"kty"`
-	Kid    *string   `json:"kid"`
-	Alg    *string   `json:"alg"`
-	Use    *string   `json:"use"`
-	KeyOps *[]string `json:"key_ops"`
-	E      string    `json:"e"`
+// splitSet reads the top level of a JWK Set document exactly and returns
+// the elements of its "keys" array, undecoded. Duplicates inside the
+// elements are left for parseJWK, so that they cost only their own key.
+func splitSet(data []byte) ([]jsontext.Value, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return nil, errors.New("is not a JSON object")
+	}
+	var (
+		elems []jsontext.Value
+		found bool
+		seen  = make(map[string]bool)
+	)
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, fmt.Errorf("is not a JSON object: %w", err)
+		}
+		name := tok.String() // unescaped: "k\u0065ys" is "keys"
+		if seen[name] {
+			return nil, fmt.Errorf("has member %q twice", truncKID(name))
+		}
+		seen[name] = true
+		if name != "keys" {
+			if err := dec.SkipValue(); err != nil {
+				return nil, fmt.Errorf("is not a JSON object: %w", err)
+			}
+			continue
+		}
+		found = true
+		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
+			return nil, errors.New("\"keys\" is not an array")
+		}
+		for dec.PeekKind() != ']' {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, fmt.Errorf("\"keys\": %w", err)
+			}
+			elems = append(elems, v.Clone())
+		}
+		if _, err := dec.ReadToken(); err != nil { // ']'
+			return nil, fmt.Errorf("\"keys\": %w", err)
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // '}'
+		return nil, fmt.Errorf("is not a JSON object: %w", err)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, errors.New("has data after its object")
+	}
+	if !found {
+		return nil, errors.New("has no \"keys\" member")
+	}
+	return elems, nil
 }
 
-func parseJWK(raw json.RawMessage) (k *Key, kid string, err error) {
-	var all map[string]json.RawMessage
+// parseJWK decodes one JWK exactly (JSON v2 semantics: case-sensitive
+// names, duplicates refused, valid UTF-8) and builds its Key.
+func parseJWK(raw jsontext.Value) (k *Key, kid string, err error) {
+	var all map[string]jsontext.Value
 	if err := json.Unmarshal(raw, &all); err != nil || all == nil {
+		if errors.Is(err, jsontext.ErrDuplicateName) {
+			return nil, "", fmt.Errorf("%w: key has a duplicate member name: %v", ErrInvalidKey, err)
+		}
 		return nil, "", fmt.Errorf("%w: key is not a JSON object", ErrInvalidKey)
 	}
 	var m jwkMembers
 	if err := json.Unmarshal(raw, &m); err != nil {
 		// Try to recover the kid for the report.
-		var kidOnly struct{ Kid string }
-		_ = json.Unmarshal(raw, &kidOnly)
-		return nil, kidOnly.Kid, fmt.Errorf("%w: bad member types: %v", ErrInvalidKey, err)
+		_ = json.Unmarshal(all["kid"], &kid)
+		return nil, kid, fmt.Errorf("%w: bad member types: %v", ErrInvalidKey, err)
 	}
 	if m.Kid != nil {
 		kid = *m.Kid
@@ -163,19 +211,9 @@ func parseJWK(raw json.RawMessage) (k *Key, kid string, err error) {
 			return fail("alg %q is not a supported JWS algorithm", truncKID(alg))
 		}
 	}
-	if m.Kty == "RSA" {
-		// jwx truncates e to an int64; check the encoded value ourselves.
-		eb, err := base64.RawURLEncoding.Strict().DecodeString(m.E)
-		if err != nil || len(eb) == 0 {
-			return fail("bad RSA exponent encoding")
-		}
-		e := new(big.Int).SetBytes(eb)
-		if !e.IsInt64() {
-			return fail("RSA exponent too large")
-		}
-		if err := checkRSAExponent(e.Int64()); err != nil {
-			return fail("%v", err)
-		}
+	want, err := m.material()
+	if err != nil {
+		return fail("%v", err)
 	}
 
 	jk, err := jwk.ParseKey(raw)
@@ -186,10 +224,8 @@ func parseJWK(raw json.RawMessage) (k *Key, kid string, err error) {
 	if err := jk.Raw(&pub); err != nil {
 		return fail("decode: %v", err)
 	}
-	switch p := pub.(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
-	default:
-		return fail("unsupported %s key %T", m.Kty, p)
+	if !want.matches(pub) {
+		return fail("the decoded %s key (%T) differs from the JWK's members", m.Kty, pub)
 	}
 	k, err = NewKey(kid, alg, use, pub)
 	if err != nil {

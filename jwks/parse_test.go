@@ -50,7 +50,7 @@ func TestParseSetSkipsBadKeys(t *testing.T) {
 		{"rsa e huge (9 bytes)", with(rsa1, "e", "AQAAAAAAAAAB"), "too large"},
 		{"rsa e missing", with(rsa1, "e", nil), "exponent"},
 		{"rsa e bad base64", with(rsa1, "e", "AQ+B"), "exponent"},
-		{"rsa n bad base64", with(rsa1, "n", "!!!"), "decode"},
+		{"rsa n bad base64", with(rsa1, "n", "!!!"), "modulus"},
 		{"rsa n missing", with(rsa1, "n", nil), ""},
 		{"use enc", with(rsa1, "use", "enc"), "use"},
 		{"use empty string", with(rsa1, "use", ""), "use"},
