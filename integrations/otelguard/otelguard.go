@@ -148,11 +148,7 @@ func (t *Telemetry) fetched(ctx context.Context, iss attribute.KeyValue, result 
 // refusal (transport "http") and adds an event to the request's span.
 func (t *Telemetry) HTTPReject() func(*http.Request, *httpmw.Failure) {
 	return func(r *http.Request, f *httpmw.Failure) {
-		reason := string(f.Reason)
-		if reason == "" {
-			reason = rejectlog.Reason(f.Err)
-		}
-		t.rejected(r.Context(), "http", reason)
+		t.rejected(r.Context(), "http", obslabel.HTTPReason(f))
 	}
 }
 

@@ -1,7 +1,9 @@
 package obslabel
 
 import (
+	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/rejectlog"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -100,4 +102,13 @@ func UnknownKID(e jwks.Event) (string, bool) {
 		return "negative_cache", true
 	}
 	return "", false
+}
+
+// HTTPReason is the reason label of an httpmw refusal: the verifier's
+// reason, or the rejectlog label of its error.
+func HTTPReason(f *httpmw.Failure) string {
+	if f.Reason != "" {
+		return string(f.Reason)
+	}
+	return rejectlog.Reason(f.Err)
 }
