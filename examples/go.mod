@@ -9,12 +9,15 @@ replace (
 )
 
 require (
+	connectrpc.com/connect v1.21.1
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/jwtguard/jwtguard v0.0.0-00010101000000-000000000000
+	github.com/jwtguard/jwtguard/integrations/connectguard v0.0.0-00010101000000-000000000000
 	github.com/jwtguard/jwtguard/integrations/ginguard v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v4 v4.16.5
 	go.uber.org/goleak v1.3.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -63,5 +66,4 @@ require (
 	golang.org/x/text v0.42.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
 	google.golang.org/grpc v1.85.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -179,10 +179,22 @@ func (e *Env) Smoke(ctx context.Context, out io.Writer, base string, cases []Cas
 	return errors.Join(errs...)
 }
 
-// Serve serves h over TLS on addr. With smoke it runs the HTTP cases
-// against the server and returns; otherwise it prints how to call the
-// server and serves until ctx ends.
+// Serve serves h over TLS on addr; with smoke it sends the HTTP cases
+// (see [Env.ServeWith]).
 func (e *Env) Serve(ctx context.Context, addr string, h http.Handler, smoke bool, out io.Writer) error {
+	var check func(ctx context.Context, base string) error
+	if !smoke {
+		fmt.Fprintf(out, "call with: curl -k -H \"Authorization: Bearer $TOKEN\" https://%s/v1/me\n", addr)
+	} else {
+		check = func(ctx context.Context, base string) error { return e.Smoke(ctx, out, base, e.HTTPCases()) }
+	}
+	return e.ServeWith(ctx, addr, h, check, out)
+}
+
+// ServeWith serves h over TLS on addr. When smoke is not nil it is called
+// with the server's base URL and ServeWith returns once it has; otherwise
+// ServeWith prints how to call the server and serves until ctx ends.
+func (e *Env) ServeWith(ctx context.Context, addr string, h http.Handler, smoke func(ctx context.Context, base string) error, out io.Writer) error {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -191,11 +203,11 @@ func (e *Env) Serve(ctx context.Context, addr string, h http.Handler, smoke bool
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(lis, "", "") }()
 	base := "https://" + lis.Addr().String()
-	if smoke {
-		err = e.Smoke(ctx, out, base, e.HTTPCases())
+	if smoke != nil {
+		err = smoke(ctx, base)
 	} else {
 		fmt.Fprintf(out, "serving on %s (self-signed certificate: curl -k)\n", base)
-		fmt.Fprintf(out, "curl -k -H 'Authorization: Bearer %s' %s/v1/me\n", e.Token(ScopeRead), base)
+		fmt.Fprintf(out, "TOKEN=%s\n", e.Token(ScopeRead, ScopeSend))
 		<-ctx.Done()
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
