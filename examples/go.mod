@@ -17,6 +17,7 @@ require (
 	github.com/jwtguard/jwtguard/integrations/ginguard v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v4 v4.16.5
 	go.uber.org/goleak v1.3.0
+	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
 
@@ -65,5 +66,4 @@ require (
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
-	google.golang.org/grpc v1.85.0 // indirect
 )
