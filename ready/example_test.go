@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
 	"github.com/jwtguard/jwtguard/ready"
 )
 
@@ -30,4 +33,30 @@ func ExampleProbe() {
 	// Output:
 	// 503 {"status":"unavailable","checks":{"wgtwo":"unavailable"}}
 	// wgtwo: no key set loaded yet
+}
+
+func ExampleNewHealth() {
+	keysUp := ready.CheckerFunc(func(context.Context) error { return nil }) // ready.Keys(cache) in a service
+	probe, err := ready.New(ready.Config{Checks: map[string]ready.Checker{"wgtwo": keysUp}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hs := health.NewServer() // registered on the grpc.Server with healthpb.RegisterHealthServer
+	changed := make(chan bool, 1)
+	h, err := ready.NewHealth(probe, hs, ready.HealthConfig{
+		OnChange: func(serving bool, err error) { changed <- serving },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer h.Close() // before hs.Shutdown
+
+	fmt.Println("serving:", <-changed)
+	resp, err := hs.Check(context.Background(), &healthpb.HealthCheckRequest{})
+	fmt.Println(resp.GetStatus(), err)
+	// Output:
+	// serving: true
+	// SERVING <nil>
 }
