@@ -1,0 +1,210 @@
+package connectguard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"connectrpc.com/connect"
+
+	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+// Sentinel errors for refusals decided by the interceptor itself. Refusals
+// by the checker carry a *verify.Error instead (match it with the verify
+// sentinels or [verify.ReasonOf]).
+var (
+	// ErrMissingToken: no bearer credentials. The same value as
+	// httpmw.ErrMissingToken and grpcmw.ErrMissingToken.
+	ErrMissingToken = bearer.ErrMissing
+	// ErrInvalidRequest: several Authorization headers, "Bearer" without a
+	// token, two tokens, or a token outside the RFC 6750 b64token
+	// alphabet. The same value as httpmw.ErrInvalidRequest.
+	ErrInvalidRequest = bearer.ErrInvalidRequest
+	// ErrUnlistedProcedure: Config.DenyUnlisted is set and the procedure
+	// has no entry in Config.Procedures. The token was valid.
+	ErrUnlistedProcedure = errors.New("connectguard: procedure not listed")
+)
+
+// The messages clients see. They are fixed and say nothing about why.
+const (
+	msgUnauthenticated = "missing or invalid token"
+	msgPermission      = "insufficient scope"
+	msgUnavailable     = "authentication temporarily unavailable"
+)
+
+// Config configures an [Interceptor]. Only Checker is required.
+type Config struct {
+	// Checker checks every token. Required.
+	Checker verify.Checker
+
+	// Procedures maps procedure names ("/package.Service/Method", as in
+	// connect.Spec.Procedure) to the scopes a token needs to call them. A
+	// zero verify.Scopes entry means "any valid token". New copies the
+	// map.
+	Procedures map[string]verify.Scopes
+
+	// DenyUnlisted refuses every procedure without an entry in Procedures
+	// with CodePermissionDenied, after the token is verified. False, the
+	// default, lets an unlisted procedure through with any valid token.
+	DenyUnlisted bool
+
+	// Skip, when set, is called first for every RPC; when it returns true
+	// the RPC proceeds with no credentials check and no claims in its
+	// context. Nil skips nothing.
+	Skip func(ctx context.Context, procedure string) bool
+
+	// OnReject, when set, is called synchronously with every refusal and
+	// its exact cause: an error matching ErrMissingToken,
+	// ErrInvalidRequest or ErrUnlistedProcedure, or a *verify.Error. It
+	// must be fast and safe for concurrent use.
+	OnReject func(ctx context.Context, procedure string, err error)
+}
+
+// Interceptor is a connect.Interceptor that verifies bearer tokens on
+// incoming RPCs. It is safe for concurrent use and holds no goroutines.
+type Interceptor struct {
+	v            verify.Checker
+	procedures   map[string]verify.Scopes
+	denyUnlisted bool
+	skip         func(context.Context, string) bool
+	onReject     func(context.Context, string, error)
+}
+
+var _ connect.Interceptor = (*Interceptor)(nil)
+
+// New validates cfg and returns an Interceptor. It refuses a nil Checker,
+// procedure names not of the form "/package.Service/Method", and scopes
+// that could never match a token.
+func New(cfg Config) (*Interceptor, error) {
+	if cfg.Checker == nil {
+		return nil, errors.New("connectguard: Config.Checker is required")
+	}
+	procs := make(map[string]verify.Scopes, len(cfg.Procedures))
+	for _, name := range slices.Sorted(maps.Keys(cfg.Procedures)) {
+		if !validProcedure(name) {
+			return nil, fmt.Errorf("connectguard: Config.Procedures: %q is not a procedure name like \"/package.Service/Method\"", name)
+		}
+		s := cfg.Procedures[name]
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("connectguard: Config.Procedures[%q]: %w", name, err)
+		}
+		procs[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
+	}
+	return &Interceptor{
+		v:            cfg.Checker,
+		procedures:   procs,
+		denyUnlisted: cfg.DenyUnlisted,
+		skip:         cfg.Skip,
+		onReject:     cfg.OnReject,
+	}, nil
+}
+
+// WrapUnary checks unary handler calls; client calls pass through.
+func (i *Interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		spec := req.Spec()
+		if spec.IsClient || i.skipped(ctx, spec.Procedure) {
+			return next(ctx, req)
+		}
+		ctx, err := i.authorize(ctx, spec.Procedure, req.Header().Values("Authorization"))
+		if err != nil {
+			return nil, err
+		}
+		return next(ctx, req)
+	}
+}
+
+// WrapStreamingClient returns next unchanged: the interceptor guards
+// handlers only.
+func (i *Interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+// WrapStreamingHandler checks a streaming handler once, when the stream
+// opens. A token that expires while the stream is open does not end it.
+func (i *Interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		procedure := conn.Spec().Procedure
+		if i.skipped(ctx, procedure) {
+			return next(ctx, conn)
+		}
+		ctx, err := i.authorize(ctx, procedure, conn.RequestHeader().Values("Authorization"))
+		if err != nil {
+			return err
+		}
+		return next(ctx, conn)
+	}
+}
+
+func (i *Interceptor) skipped(ctx context.Context, procedure string) bool {
+	return i.skip != nil && i.skip(ctx, procedure)
+}
+
+// authorize returns a child of ctx carrying the claims, or the
+// *connect.Error the client gets.
+func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []string) (context.Context, error) {
+	need, listed := i.procedures[procedure]
+	tok, err := bearer.Parse(auth)
+	if err != nil {
+		return nil, i.reject(ctx, procedure, err)
+	}
+	claims, err := i.v.Verify(ctx, tok, need)
+	if err != nil {
+		return nil, i.reject(ctx, procedure, err)
+	}
+	if !listed && i.denyUnlisted {
+		return nil, i.reject(ctx, procedure, ErrUnlistedProcedure)
+	}
+	return verify.NewContext(ctx, claims), nil
+}
+
+func (i *Interceptor) reject(ctx context.Context, procedure string, err error) error {
+	if i.onReject != nil {
+		i.onReject(ctx, procedure, err)
+	}
+	return errorFor(ctx, err)
+}
+
+// errorFor maps a refusal to the client's error: a fixed message and the
+// code for its RFC 6750 error class.
+func errorFor(ctx context.Context, err error) *connect.Error {
+	if errors.Is(err, ErrUnlistedProcedure) {
+		return connect.NewError(connect.CodePermissionDenied, errors.New(msgPermission))
+	}
+	reason := verify.ReasonOf(err)
+	if reason == "" && !errors.Is(err, ErrMissingToken) && !errors.Is(err, ErrInvalidRequest) {
+		// Outside the Checker contract: the server's fault.
+		reason = verify.ReasonUnavailable
+	}
+	switch reason {
+	case verify.ReasonInsufficientScope:
+		return connect.NewError(connect.CodePermissionDenied, errors.New(msgPermission))
+	case verify.ReasonUnavailable:
+		// The caller gave up (deadline or cancel): say so, so that it
+		// does not retry a call it abandoned.
+		switch ctxErr := ctx.Err(); {
+		case errors.Is(ctxErr, context.DeadlineExceeded):
+			return connect.NewError(connect.CodeDeadlineExceeded, ctxErr)
+		case ctxErr != nil:
+			return connect.NewError(connect.CodeCanceled, ctxErr)
+		}
+		return connect.NewError(connect.CodeUnavailable, errors.New(msgUnavailable))
+	}
+	return connect.NewError(connect.CodeUnauthenticated, errors.New(msgUnauthenticated))
+}
+
+// validProcedure reports whether name is "/service/method" with both parts
+// non-empty and no further slash.
+func validProcedure(name string) bool {
+	rest, ok := strings.CutPrefix(name, "/")
+	if !ok {
+		return false
+	}
+	service, method, ok := strings.Cut(rest, "/")
+	return ok && service != "" && method != "" && !strings.Contains(method, "/")
+}

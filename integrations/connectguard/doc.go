@@ -1,0 +1,29 @@
+// Package connectguard verifies OAuth 2.0 bearer tokens on Connect RPCs
+// (connectrpc.com/connect), for the Connect, gRPC and gRPC-Web protocols
+// alike.
+//
+// [New] returns an [Interceptor], a connect.Interceptor to install with
+// connect.WithInterceptors on the handlers. It reads the "Authorization"
+// header, checks the token with a [verify.Checker] (a *verify.Verifier, or
+// any other checker) against the scopes listed for the procedure in
+// [Config.Procedures], and puts the verified claims in the handler's
+// context ([verify.FromContext]). Streaming handlers are checked once, when
+// the stream opens. Client-side calls pass through unchanged.
+//
+// Refusals map as in the grpcmw package: missing or malformed credentials
+// and invalid tokens are connect.CodeUnauthenticated, a token without the
+// procedure's scopes is connect.CodePermissionDenied, and keys that cannot
+// be vouched for are connect.CodeUnavailable (or the caller's own
+// cancellation or deadline when that is what ended the wait).
+//
+// # Security
+//
+// Clients get fixed messages that say nothing about why a token failed;
+// the exact cause goes to [Config.OnReject]. Procedure names in
+// Config.Procedures must be exactly "/package.Service/Method", so that a
+// typo cannot silently leave a procedure unlisted, and scopes must be
+// visible ASCII. An unlisted procedure needs a valid token and no scope
+// unless DenyUnlisted is set, which refuses it with PermissionDenied after
+// the token is verified. Only the "Authorization" header is read: there is
+// no query or cookie fallback.
+package connectguard
