@@ -227,7 +227,8 @@ func TestNew(t *testing.T) {
 		{"extra slash", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"/test.v1.WhoService/Who/": {}}}, "not a procedure name"},
 		{"service only", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"/test.v1.WhoService": {}}}, "not a procedure name"},
 		{"empty scope", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AllOf: []string{""}}}}, "empty scope"},
-		{"scope with space", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AnyOf: []string{"a b"}}}}, "visible ASCII"},
+		{"scope with doubled space", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AnyOf: []string{"a  b"}}}}, "doubled space"},
+		{"scope non-ASCII", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AllOf: []string{"sms.läs"}}}}, "visible ASCII"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
