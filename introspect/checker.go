@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -58,9 +59,13 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
+	client, err := newHTTPClient(s)
+	if err != nil {
+		return nil, fmt.Errorf("introspect: config: %w", err)
+	}
 	c := &Checker{
 		s:       s,
-		client:  newHTTPClient(s),
+		client:  client,
 		store:   s.Cache.Store,
 		limiter: rate.NewLimiter(rate.Limit(s.MissRate), s.MissBurst),
 		calls:   make(map[Key]*call),
