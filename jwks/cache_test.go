@@ -631,7 +631,6 @@ func TestCacheKeyMismatchNoFetch(t *testing.T) {
 	})
 }
 
-
 func TestCacheHitAllocs(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		f := newFakeIssuer(hydraJWK(0))
