@@ -207,6 +207,9 @@ func (w *world) lastReason() verify.Reason {
 // introspections counts the issuer's introspection requests.
 func (w *world) introspections() int64 { return w.Issuer.Requests(issuertest.EndpointIntrospect) }
 
+// userinfos counts the issuer's userinfo requests.
+func (w *world) userinfos() int64 { return w.Issuer.Requests(issuertest.EndpointUserinfo) }
+
 // echoServer answers with the caller the interceptors put in the context.
 type echoServer struct {
 	testpb.UnimplementedTestServiceServer
