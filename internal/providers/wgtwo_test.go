@@ -108,12 +108,14 @@ func TestWgtwo(t *testing.T) {
 		if claims["iss"] != w.Issuer.Issuer() {
 			t.Fatalf("iss %v, want %q", claims["iss"], w.Issuer.Issuer())
 		}
-		before := w.introspections()
-		if got := w.expect(t, remoteRoute, ts, accepted); !strings.Contains(got, "client=wgtwo-jwt") {
-			t.Fatalf("caller %q", got)
+		before := w.introspections() + w.userinfos()
+		for _, r := range []route{remoteRoute, userRoute} {
+			if got := w.expect(t, r, ts, accepted); !strings.Contains(got, "client=wgtwo-jwt") {
+				t.Fatalf("%v: caller %q", r, got)
+			}
 		}
-		if n := w.introspections() - before; n != 0 {
-			t.Fatalf("a JWT caused %d introspection requests, want 0", n)
+		if n := w.introspections() + w.userinfos() - before; n != 0 {
+			t.Fatalf("a JWT caused %d remote requests, want 0", n)
 		}
 	})
 
@@ -156,14 +158,14 @@ func TestWgtwo(t *testing.T) {
 	})
 
 	t.Run("user token checked at userinfo", func(t *testing.T) {
-		before := w.Issuer.Requests(issuertest.EndpointUserinfo)
+		before := w.userinfos()
 		ts := app.TokenSource(w.ctx, tok)
 		got := w.expect(t, userRoute, ts, accepted)
 		if !strings.HasPrefix(got, "sub=") || strings.HasPrefix(got, "sub= ") {
 			t.Fatalf("caller %q, want the pairwise subject", got)
 		}
 		// HTTP and gRPC both asked; the second was a cache hit.
-		if n := w.Issuer.Requests(issuertest.EndpointUserinfo) - before; n != 1 {
+		if n := w.userinfos() - before; n != 1 {
 			t.Fatalf("%d userinfo requests, want 1", n)
 		}
 		// The same token on the introspection route: active, but without
@@ -172,14 +174,14 @@ func TestWgtwo(t *testing.T) {
 	})
 
 	t.Run("ID token refused on access-token routes", func(t *testing.T) {
-		before := w.introspections() + w.Issuer.Requests(issuertest.EndpointUserinfo)
+		before := w.introspections() + w.userinfos()
 		for _, r := range []route{remoteRoute, userRoute} {
 			w.expect(t, r, static(idToken), refused)
 			if got := w.lastReason(); got != verify.ReasonWrongTokenKind {
 				t.Fatalf("%v: reason %q, want %q", r, got, verify.ReasonWrongTokenKind)
 			}
 		}
-		if n := w.introspections() + w.Issuer.Requests(issuertest.EndpointUserinfo) - before; n != 0 {
+		if n := w.introspections() + w.userinfos() - before; n != 0 {
 			t.Fatalf("the ID token reached the remote endpoints %d times", n)
 		}
 	})
