@@ -16,8 +16,9 @@
 // # Security
 //
 // Everything runs on loopback with test keys and throwaway certificates.
-// The tests pin the security properties users rely on: a token is sent to
-// the configured endpoint only, a JWT never reaches the remote endpoint,
-// an outage answers 503 or Unavailable and never 401, and a revoked token
-// stops working within the cache lifetime the test configures.
+// The tests pin the security properties users rely on: a JWT (an ID token
+// or a forgery included) never reaches the remote endpoint, a token of the
+// wrong shape is refused before any remote call, an outage answers 503 or
+// Unavailable and never 401, and a revoked token stops working within the
+// cache lifetime the test configures.
 package providers
