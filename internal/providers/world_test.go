@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -274,20 +275,7 @@ func static(tok string) oauth2.TokenSource {
 // want, and returns the caller the handlers saw.
 func (w *world) expect(t *testing.T, r route, ts oauth2.TokenSource, want outcome) string {
 	t.Helper()
-	path, method := pathRemote, methodRemote
-	if r == userRoute {
-		path, method = pathUser, methodUser
-	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, w.api.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := oauth2.NewClient(w.ctx, ts).Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body, err := w.get(t.Context(), r, ts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,21 +290,41 @@ func (w *world) expect(t *testing.T, r route, ts oauth2.TokenSource, want outcom
 		t.Fatalf("%v over HTTP: 503 with Retry-After %q and challenge %q, want a Retry-After and no challenge",
 			r, h.Get("Retry-After"), h.Get("WWW-Authenticate"))
 	}
-	code, got := w.call(t.Context(), method, ts)
+	code, got := w.call(t.Context(), r, ts)
 	if code != o.code {
 		t.Fatalf("%v over gRPC: %v, want %v (%v)", r, code, o.code, want)
 	}
-	if want == accepted && got != string(body) {
+	if want == accepted && got != body {
 		t.Fatalf("%v: gRPC handler saw %q, HTTP handler %q", r, got, body)
 	}
 	return got
 }
 
-// call makes one RPC with ts's token and returns its code and the caller
-// the handler saw.
-func (w *world) call(ctx context.Context, method string, ts oauth2.TokenSource) (codes.Code, string) {
+// get calls route r over HTTP with an x/oauth2 client sending ts's token,
+// and returns the response (body closed) and its body.
+func (w *world) get(ctx context.Context, r route, ts oauth2.TokenSource) (*http.Response, string, error) {
+	path := pathRemote
+	if r == userRoute {
+		path = pathUser
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.api.URL+path, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	resp, err := oauth2.NewClient(w.ctx, ts).Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, string(body), err
+}
+
+// call makes route r's RPC with ts's token and returns its code and the
+// caller the handler saw.
+func (w *world) call(ctx context.Context, r route, ts oauth2.TokenSource) (codes.Code, string) {
 	creds := grpc.PerRPCCredentials(oauth.TokenSource{TokenSource: ts})
-	if method == methodRemote {
+	if r == remoteRoute {
 		resp, err := w.rpc.UnaryCall(ctx, &testpb.SimpleRequest{}, creds)
 		return status.Code(err), resp.GetUsername()
 	}
@@ -328,7 +336,7 @@ func (w *world) call(ctx context.Context, method string, ts oauth2.TokenSource) 
 	if err != nil {
 		return status.Code(err), ""
 	}
-	if _, err := stream.Recv(); err != io.EOF {
+	if _, err := stream.Recv(); !errors.Is(err, io.EOF) {
 		return status.Code(err), ""
 	}
 	return codes.OK, string(msg.GetPayload().GetBody())
