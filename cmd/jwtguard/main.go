@@ -42,6 +42,22 @@
 //	                  (e.g. the test issuer's certificate, see issuer --ca-out).
 //	--timeout DUR     overall time limit for fetching keys and verifying (default 15s).
 //
+// Opaque tokens are checked remotely, with package introspect, instead:
+//
+//	--introspect URL  RFC 7662 introspection endpoint; --issuer becomes optional
+//	                  (checked against the answer's "iss" when given) and
+//	                  --audience or --skip-audience is still required.
+//	--userinfo URL    userinfo endpoint, called with the token itself (no
+//	                  scopes, no audience).
+//	--client-id ID    client id for --introspect.
+//	--client-secret-file FILE
+//	                  its secret, else the JWTGUARD_CLIENT_SECRET environment
+//	                  variable. A --client-secret flag is refused: a command
+//	                  line is visible to every user of the machine.
+//	--client-auth basic|post|none
+//	                  client authentication (default basic; none for an
+//	                  endpoint such as Hydra's admin port).
+//
 // TOKEN "-" reads the token from standard input. Surrounding white space and
 // a leading "Bearer " are removed; a whole "Authorization: Bearer …" header
 // line or a token endpoint's JSON response (its "access_token") is
@@ -60,9 +76,11 @@
 // (malformed, token_too_large, unsupported_algorithm, unknown_key,
 // invalid_signature, expired, not_yet_valid, issued_in_future,
 // lifetime_too_long, missing_claim, invalid_issuer, invalid_audience,
-// invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope); 2 usage
-// or configuration error; 3 keys unavailable (the issuer's discovery or JWKS
-// could not be fetched), one line "unavailable: <detail>" on standard error.
+// invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope, and
+// inactive from --introspect or --userinfo); 2 usage or configuration
+// error; 3 unavailable (the issuer's discovery or JWKS could not be
+// fetched, or the introspection or userinfo endpoint did not answer about
+// the token), one line "unavailable: <detail>" on standard error.
 //
 // # issuer
 //
@@ -114,7 +132,7 @@ const (
 	exitOK          = 0
 	exitRejected    = 1 // verify: token refused; demo: a scenario did not match
 	exitUsage       = 2 // usage or configuration error
-	exitUnavailable = 3 // verify: keys could not be obtained
+	exitUnavailable = 3 // verify: keys or the remote check unavailable
 )
 
 const topUsage = `jwtguard — debug bearer tokens, run an offline test issuer, see jwtguard work.
