@@ -87,7 +87,9 @@
 // issuer runs package issuertest (an offline issuer shaped like Ory Hydra,
 // as id.wgtwo.com runs it) until interrupted (SIGINT or SIGTERM), and
 // prints its URLs, a client id and secret and example curl and verify
-// commands. Its keys are public test keys: never trust it outside tests.
+// commands (with --opaque, verify --introspect with the secret in
+// JWTGUARD_CLIENT_SECRET). Its keys are public test keys: never trust it
+// outside tests.
 //
 //	--tls                   serve HTTPS (self-signed certificate)
 //	--ca-out FILE           serve HTTPS and write its certificate as PEM (for
@@ -98,6 +100,7 @@
 //	--audience AUD          "aud" of access tokens (repeatable; default [])
 //	--ttl DUR               token lifetime (default 1h)
 //	--scope-claim CLAIM     scp (default), scope or both
+//	--opaque FORMAT         issue opaque access tokens: hydra, hydra-v2 or hex32
 //	--mint KIND             print a token at start-up: valid, expired,
 //	                        not-yet-valid, id-token, wrong-key, unknown-kid or all
 //	--addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port)
@@ -105,14 +108,18 @@
 // # demo
 //
 // demo starts the test issuer (TLS), an HTTP server protected by package
-// httpmw and a gRPC server protected by package grpcmw on loopback, drives
-// them with real OAuth 2.0 clients through a script (allowed call, missing
-// token, wrong scope, expired token, key rotation, issuer outage), prints a
+// httpmw and a gRPC server protected by package grpcmw on loopback, with
+// one Checker (introspect.Route: JWTs to the verifier, opaque tokens to
+// introspection or, for a user route and method, userinfo). It drives them
+// with real OAuth 2.0 clients through a script (allowed call, missing
+// token, wrong scope, expired token, key rotation, issuer outage, opaque
+// token, userinfo token, revoked token, introspection outage), prints a
 // table of expected and actual outcomes and exits 1 on any mismatch. Its key
 // cache refreshes every 5 s with a 1 s unknown-kid cooldown so that the
 // script sees refreshes; production defaults are minutes. With --serve it
 // skips the script, keeps everything running until interrupted and prints
-// curl, grpcurl and verify commands with a token and a CA file.
+// curl, grpcurl and verify commands with a JWT, an opaque token and a CA
+// file.
 package main
 
 import (
