@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var f verifyFlags
 	fs := newFlagSet("verify")
 	f.register(fs)
-	pos, code, done := parseCommand(fs, args, verifyHelp, stdout, stderr)
+	pos, code, done := parseCommand(fs, dashTokensLast(args), verifyHelp, stdout, stderr)
 	if done {
 		return code
 	}
@@ -94,6 +95,31 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return f.verifyRemote(ctx, token, secret, roots, stdout, stderr)
 	}
 	return f.verifyJWT(ctx, token, roots, stdout, stderr)
+}
+
+// dashTokensLast moves Hydra-shaped tokens that start with "-" (one in 64
+// does: the alphabet is base64url) after a "--", so that they are not
+// taken for flags. No flag or flag value has that shape.
+func dashTokensLast(args []string) []string {
+	var out, toks []string
+	for i, a := range args {
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && introspect.HydraToken(a) {
+			toks = append(toks, a)
+		} else {
+			out = append(out, a)
+		}
+	}
+	if len(toks) == 0 {
+		return args
+	}
+	if !slices.Contains(out, "--") {
+		out = append(out, "--")
+	}
+	return append(out, toks...)
 }
 
 // verifyJWT checks a JWT with the verifier and the issuer's keys.

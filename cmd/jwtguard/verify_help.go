@@ -10,7 +10,7 @@ TOKEN "-" reads it from standard input; white space and a leading "Bearer "
 are removed. A whole "Authorization: Bearer ..." header line or a token
 endpoint's JSON response (its "access_token") works too; a note on standard
 error says what was taken. Flags may come before or after TOKEN, as -flag or
---flag.
+--flag; a TOKEN that starts with "-" and is not Hydra-shaped goes after "--".
 
 A JWT whose (unverified) "iss" is not --issuer is rejected before anything
 is fetched. A token with "nonce" or "at_hash" draws a warning that it looks

@@ -125,6 +125,10 @@ func TestVerifyRemoteRejected(t *testing.T) {
 	}{
 		{"revoked", intro("--skip-audience"), revoked, "inactive", `the introspection endpoint answered "active": false`},
 		{"unknown token", intro("--skip-audience"), strings.Repeat("x", 43) + "." + strings.Repeat("y", 43), "inactive", `"active": false`},
+		// One Hydra token in 64 starts with "-": it is TOKEN, not a flag.
+		{"token starting with a dash", intro("--skip-audience"), dashToken, "inactive", `"active": false`},
+		{"token starting with a dash, before flags", append([]string{"verify", dashToken}, intro("--skip-audience")[1:]...), "", "inactive", `"active": false`},
+		{"token starting with a dash, after --", intro("--skip-audience", "--"), dashToken, "inactive", `"active": false`},
 		{"revoked at userinfo", userinfo, revoked, "inactive", "the userinfo endpoint refused the token"},
 		{"other issuer", intro("--skip-audience", "--issuer", "https://evil.example/"), s.IssueAccessToken(testClient), "invalid_issuer", `is not "https://evil.example/"`},
 		{"other audience", intro("--audience", "other-api"), s.IssueAccessToken(testClient), "invalid_audience", "other-api"},
@@ -134,7 +138,11 @@ func TestVerifyRemoteRejected(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errs := runCLI(t, "", append(tt.args, tt.token)...)
+			args := tt.args
+			if tt.token != "" {
+				args = append(args, tt.token)
+			}
+			code, out, errs := runCLI(t, "", args...)
 			prefix := "rejected: " + tt.reason + ": "
 			if code != exitRejected || out != "" || !strings.HasPrefix(errs, prefix) || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.detail) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want %d and one line %q…%q", code, out, errs, exitRejected, prefix, tt.detail)
@@ -142,6 +150,9 @@ func TestVerifyRemoteRejected(t *testing.T) {
 		})
 	}
 }
+
+// dashToken has the shape of a Hydra token that starts with "-".
+var dashToken = "-" + strings.Repeat("A", 42) + "." + strings.Repeat("A", 43)
 
 // refreshToken returns a refresh token of testClient, from the
 // authorization-code flow, which Hydra introspects with token_use
