@@ -2,7 +2,6 @@ package jwks
 
 import (
 	"context"
-	"crypto"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -425,9 +424,8 @@ func (c *Cache) execute(ctx context.Context, f *flight) {
 	old := c.snap.Load()
 	keys := 0
 	if res.err == nil && res.set != nil {
-		s := stabilize(old, res.set)
-		c.snap.Store(s)
-		keys = s.Len()
+		c.snap.Store(res.set)
+		keys = res.set.Len()
 	} else if old != nil {
 		keys = old.Len()
 	}
@@ -505,51 +503,6 @@ func backoff(failures int, maxInterval time.Duration) time.Duration {
 func jitter(d time.Duration) time.Duration {
 	f := 1 - jitterFraction + 2*jitterFraction*rand.Float64()
 	return time.Duration(float64(d) * f)
-}
-
-// stabilize returns next, but with the *Key pointers of old for keys whose
-// kid and public material did not change (the contract in key.go).
-func stabilize(old, next *Set) *Set {
-	if old == nil {
-		return next
-	}
-	keys := next.Keys()
-	changed := false
-	for i, k := range keys {
-		var prev *Key
-		if k.kid != "" {
-			prev = old.byKID[k.kid]
-		} else {
-			for _, o := range old.keys {
-				if o.kid == "" && o.samePublic(k) {
-					prev = o
-					break
-				}
-			}
-		}
-		if prev != nil && prev.samePublic(k) {
-			keys[i] = prev
-			changed = true
-		}
-	}
-	if !changed {
-		return next
-	}
-	s, err := NewSet(keys...)
-	if err != nil { // cannot happen: same kids as next
-		return next
-	}
-	return s
-}
-
-// samePublic reports whether two keys carry the same kid, alg, use and
-// public material.
-func (k *Key) samePublic(o *Key) bool {
-	if k.kid != o.kid || k.alg != o.alg || k.use != o.use || k.kty != o.kty {
-		return false
-	}
-	eq, ok := k.pub.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && eq.Equal(o.pub)
 }
 
 // negCache remembers kids that were missing after a fresh fetch.

@@ -37,7 +37,8 @@ func (c *Cache) fetch(ctx context.Context) fetchResult {
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	req.Header.Set("Cache-Control", "no-cache")
-	haveSet := c.snap.Load() != nil
+	prev := c.snap.Load()
+	haveSet := prev != nil
 	if c.etag != "" && haveSet {
 		req.Header.Set("If-None-Match", c.etag)
 	}
@@ -61,7 +62,7 @@ func (c *Cache) fetch(ctx context.Context) fetchResult {
 		res.err = fmt.Errorf("%w: GET %s: %w", ErrFetch, c.jwksURL, err)
 		return res
 	}
-	set, skipped, err := ParseSet(body)
+	set, skipped, err := parseSet(body, prev)
 	res.skipped = skipped
 	if err != nil {
 		res.err = fmt.Errorf("%w (from %s)", err, c.jwksURL)
