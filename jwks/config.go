@@ -242,10 +242,6 @@ func checkURL(raw string, allowHTTP bool) error {
 	return nil
 }
 
-func clamp(d, lo, hi time.Duration) time.Duration {
-	return max(lo, min(d, hi))
-}
-
 // newHTTPClient returns the client a Cache fetches with: its own, or a
 // copy of Config.HTTPClient, both enforcing the rules documented there.
 func (cfg Config) newHTTPClient() (*http.Client, error) {

@@ -139,22 +139,3 @@ func (c *Cache) emit(e Event) {
 	}
 	l.LogAttrs(context.Background(), level, "jwks: "+e.Kind.String(), attrs...)
 }
-
-// Status is a snapshot of a Cache's health, for readiness probes and
-// diagnostics.
-type Status struct {
-	Loaded              bool      // a key set has been loaded at least once
-	Keys                int       // keys in the current set
-	KIDs                []string  // their kids (kid-less keys omitted)
-	LastSuccess         time.Time // end of the last successful fetch (zero if none)
-	LastAttempt         time.Time // start of the last fetch attempt
-	LastError           error     // error of the last fetch, nil after a success
-	ConsecutiveFailures int       // failed fetches since the last success
-	NextRefresh         time.Time // when the next scheduled fetch is due
-	// Stale is true while refreshes are failing but the last good set is
-	// still served (inside the stale window).
-	Stale bool
-	// Available is true when Key can return keys: loaded, not closed, and
-	// the stale window has not passed. Use it for readiness.
-	Available bool
-}
