@@ -106,36 +106,47 @@ func (c *Cache) emit(e Event) {
 	if c.cfg.OnEvent != nil {
 		c.cfg.OnEvent(e)
 	}
-	l := c.cfg.Logger
+}
+
+// LogEvents returns a [Config.OnEvent] hook that writes each event to l as
+// a record with message "jwks: <kind>": failed refreshes and skipped keys
+// at Warn, unknown-kid fetches at Info, refreshes and suppressed unknown
+// kids at Debug. The attributes are event, trigger, kid, reason and error
+// when set, and duration, status, not_modified and keys on refresh events.
+// It returns nil (no hook) when l is nil. To log and also handle events,
+// call the returned func from a hook of your own.
+func LogEvents(l *slog.Logger) func(Event) {
 	if l == nil {
-		return
+		return nil
 	}
-	level := slog.LevelInfo
-	switch e.Kind {
-	case EventRefreshFailed, EventKeySkipped:
-		level = slog.LevelWarn
-	case EventUnknownKIDSuppressed, EventRefreshed:
-		level = slog.LevelDebug
+	return func(e Event) {
+		level := slog.LevelInfo
+		switch e.Kind {
+		case EventRefreshFailed, EventKeySkipped:
+			level = slog.LevelWarn
+		case EventUnknownKIDSuppressed, EventRefreshed:
+			level = slog.LevelDebug
+		}
+		if !l.Enabled(context.Background(), level) {
+			return
+		}
+		attrs := []slog.Attr{slog.String("event", e.Kind.String())}
+		if e.Trigger != 0 {
+			attrs = append(attrs, slog.String("trigger", e.Trigger.String()))
+		}
+		if e.Kind == EventRefreshed || e.Kind == EventRefreshFailed {
+			attrs = append(attrs, slog.Duration("duration", e.Duration), slog.Int("status", e.StatusCode),
+				slog.Bool("not_modified", e.NotModified), slog.Int("keys", e.Keys))
+		}
+		if e.KID != "" {
+			attrs = append(attrs, slog.String("kid", e.KID))
+		}
+		if e.Reason != "" {
+			attrs = append(attrs, slog.String("reason", e.Reason))
+		}
+		if e.Err != nil {
+			attrs = append(attrs, slog.String("error", e.Err.Error()))
+		}
+		l.LogAttrs(context.Background(), level, "jwks: "+e.Kind.String(), attrs...)
 	}
-	if !l.Enabled(context.Background(), level) {
-		return
-	}
-	attrs := []slog.Attr{slog.String("event", e.Kind.String())}
-	if e.Trigger != 0 {
-		attrs = append(attrs, slog.String("trigger", e.Trigger.String()))
-	}
-	if e.Kind == EventRefreshed || e.Kind == EventRefreshFailed {
-		attrs = append(attrs, slog.Duration("duration", e.Duration), slog.Int("status", e.StatusCode),
-			slog.Bool("not_modified", e.NotModified), slog.Int("keys", e.Keys))
-	}
-	if e.KID != "" {
-		attrs = append(attrs, slog.String("kid", e.KID))
-	}
-	if e.Reason != "" {
-		attrs = append(attrs, slog.String("reason", e.Reason))
-	}
-	if e.Err != nil {
-		attrs = append(attrs, slog.String("error", e.Err.Error()))
-	}
-	l.LogAttrs(context.Background(), level, "jwks: "+e.Kind.String(), attrs...)
 }
