@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -290,7 +291,7 @@ func (v *Verifier) verifyFull(ctx context.Context, token string, res *verifyResu
 	if e := v.parse(token, &pt); e != nil {
 		return nil, e
 	}
-	c := &Claims{KeyID: pt.kid, Algorithm: pt.alg.name, Type: pt.typ, raw: pt.payload}
+	c := &Claims{KeyID: pt.kid, Algorithm: pt.alg.Name, Type: pt.typ, raw: pt.payload}
 	e := v.checkClaims(ctx, c, &pt, res)
 	if e != nil {
 		e.KID = pt.kid
@@ -377,7 +378,7 @@ func (v *Verifier) selectIssuer(c *Claims, hasIss bool) (*Issuer, *Error) {
 			return &v.issuers[i], nil
 		}
 	}
-	detail := "iss " + strconv.Quote(truncate(c.Issuer, 128)) + " is not a configured issuer"
+	detail := "iss " + strconv.Quote(jose.Truncate(c.Issuer, 128)) + " is not a configured issuer"
 	for i := range v.issuers {
 		if strings.TrimSuffix(v.issuers[i].Name, "/") == strings.TrimSuffix(c.Issuer, "/") {
 			detail += " (configured " + strconv.Quote(v.issuers[i].Name) + ": issuers compare exactly, trailing slash included)"
@@ -458,7 +459,7 @@ func truncateList(l []string) []string {
 	}
 	out := make([]string, len(l))
 	for i, s := range l {
-		out[i] = truncate(s, 128)
+		out[i] = jose.Truncate(s, 128)
 	}
 	return out
 }
@@ -468,7 +469,7 @@ func truncateList(l []string) []string {
 // asks src once whether the issuer republished the kid with another key,
 // and checks the signature again if so (see refresh.go).
 func (v *Verifier) checkKeyAndSignature(ctx context.Context, src jwks.Source, pt *parsed) (*jwks.Key, *Error) {
-	k, err := src.Key(ctx, pt.kid, pt.alg.name)
+	k, err := src.Key(ctx, pt.kid, pt.alg.Name)
 	if err != nil {
 		return nil, keyError(err)
 	}
@@ -490,7 +491,7 @@ func checkKeySignature(k *jwks.Key, pt *parsed) *Error {
 	if err := bindKey(k, pt.alg); err != nil {
 		return &Error{Reason: ReasonUnsupportedAlgorithm, Err: err,
 			Detail: fmt.Sprintf("key %q (kty %s, alg %q, use %q, %d bits) does not fit alg %s",
-				truncate(k.KID(), 64), k.Kty(), k.Alg(), k.Use(), k.Bits(), pt.alg.name)}
+				jose.Truncate(k.KID(), 64), k.Kty(), k.Alg(), k.Use(), k.Bits(), pt.alg.Name)}
 	}
 	if err := checkSignature(pt.alg, k, pt.signingInput, pt.sig, pt.sc); err != nil {
 		return &Error{Reason: ReasonInvalidSignature, Detail: err.Error()}
@@ -581,7 +582,7 @@ func (s Scopes) satisfiedBy(scopes []string) bool {
 
 func (s Scopes) error(c *Claims) *Error {
 	return &Error{Reason: ReasonInsufficientScope, Required: s, Issuer: c.Issuer, KID: c.KeyID,
-		Detail: "need " + s.describe() + ", token has " + strconv.Quote(truncate(strings.Join(c.Scopes, " "), 256))}
+		Detail: "need " + s.describe() + ", token has " + strconv.Quote(jose.Truncate(strings.Join(c.Scopes, " "), 256))}
 }
 
 // describe renders s for an Error's Detail: the quoted names, as
