@@ -24,11 +24,13 @@ const maxNamesLinear = 16
 // than MaxJSONDepth. It never panics: every index is bounds-checked. On
 // failure [Scanner.Err] says what and where.
 //
-// It is hand-written for speed on the whole request, not for correctness:
-// go-json-experiment's jsontext enforces the same rules (FuzzJSONScanner
-// holds the two to the same answers). BenchmarkScanner measures it against
-// jsontext and json on a Hydra access-token payload; BenchmarkColdShare in
-// package verify measures what that difference is worth on a cold Verify.
+// It is hand-written for a measured gain on the whole request, not for a
+// correctness rule: go-json-experiment's jsontext refuses the same inputs,
+// duplicate names after unescaping included (FuzzJSONScanner holds the two
+// to the same answers). Reading a token's header and payload with jsontext
+// or json instead costs several percent of a whole cold RS256 verification
+// (BenchmarkScanner, BenchmarkColdShare; figures in bench/notes.md) and
+// allocations that a cold Verify otherwise does without.
 type Scanner struct {
 	s     string
 	i     int
