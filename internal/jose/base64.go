@@ -30,5 +30,8 @@ func DecodeSegment(dst []byte, s string) (int, bool) {
 		return 0, false
 	}
 	n, err := strictB64.Decode(dst, []byte(s))
-	return n, err == nil
+	if err != nil {
+		return 0, false
+	}
+	return n, true
 }

@@ -31,6 +31,8 @@ func FuzzBase64(f *testing.F) {
 			t.Fatalf("DecodeSegment(%q) refused, stdlib accepts %x", s, want)
 		case ok && !inAlphabet:
 			t.Fatalf("DecodeSegment(%q) accepted a character outside the alphabet", s)
+		case !ok && n != 0:
+			t.Fatalf("DecodeSegment(%q) refused but reported %d bytes", s, n)
 		}
 	})
 }
