@@ -8,12 +8,12 @@
 //
 // # Security
 //
-// Every function here reads attacker input. None panics, allocates beyond
-// what it returns, or accepts more than one encoding of a value: base64url
-// without padding, line breaks or non-zero trailing bits; JSON without
-// duplicate member names (compared after unescaping), invalid UTF-8, lone
-// surrogates or nesting deeper than [MaxJSONDepth]; NumericDates from 0 to
-// [MaxNumericDate] without float rounding. The algorithm table has no
+// Every function here reads attacker input. None panics, and none accepts
+// more than one encoding of a value: base64url without padding, line
+// breaks or non-zero trailing bits; JSON without duplicate member names
+// (compared after unescaping), invalid UTF-8, lone surrogates or nesting
+// deeper than [MaxJSONDepth]; NumericDates from 0 to [MaxNumericDate]
+// without float rounding. The algorithm table has no
 // "none" and no HS*: a public key never fits them (RFC 8725 §2.1).
 package jose
 
