@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -145,7 +146,7 @@ func (c *Checker) answer(e *Entry, now time.Time, need verify.Scopes) (*verify.C
 		var ve *verify.Error
 		if errors.As(err, &ve) {
 			ve.Issuer = e.Claims.Issuer
-			ve.Detail += ", token has " + strconv.Quote(truncate(strings.Join(e.Claims.Scopes, " "), 256))
+			ve.Detail += ", token has " + strconv.Quote(jose.Truncate(strings.Join(e.Claims.Scopes, " "), 256))
 		}
 		return nil, err
 	}
@@ -226,11 +227,11 @@ func (c *Checker) check(ctx context.Context, token string) (Entry, *verify.Error
 	}
 	cl := &d.claims
 	if d.use != "" && d.use != "access_token" {
-		return refuse(verify.ReasonInvalidType, "token_use "+strconv.Quote(truncate(d.use, 64))+" is not access_token")
+		return refuse(verify.ReasonInvalidType, "token_use "+strconv.Quote(jose.Truncate(d.use, 64))+" is not access_token")
 	}
 	if c.s.Issuer != "" {
 		if d.hasIss && cl.Issuer != c.s.Issuer {
-			return refuse(verify.ReasonInvalidIssuer, "iss "+strconv.Quote(truncate(cl.Issuer, 128))+" is not "+strconv.Quote(c.s.Issuer))
+			return refuse(verify.ReasonInvalidIssuer, "iss "+strconv.Quote(jose.Truncate(cl.Issuer, 128))+" is not "+strconv.Quote(c.s.Issuer))
 		}
 		cl.Issuer = c.s.Issuer
 	}
@@ -279,11 +280,4 @@ func unavailable(detail string, err error) *verify.Error {
 		detail += ": " + err.Error()
 	}
 	return &verify.Error{Reason: verify.ReasonUnavailable, Detail: detail, Err: err}
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
