@@ -44,8 +44,9 @@ const (
 	clientID    = "svc"
 )
 
-// fixture is a test issuer trusting nothing but its own CA, the files the
-// program is started with, and a pool trusting the program's certificate.
+// fixture is a TLS test issuer whose tokens name apiAudience, the files
+// the program is started with (the issuer's certificate, and the program's
+// own certificate and key), and a pool that trusts the program.
 type fixture struct {
 	iss                       *issuertest.Server
 	caFile, certFile, keyFile string
@@ -108,22 +109,30 @@ func start(t *testing.T, env []string, args ...string) *program {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.stop() })
-	lines := bufio.NewScanner(pipe)
-	for lines.Scan() {
-		p.stderr.WriteString(lines.Text() + "\n")
-		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("the program's output:\n%s", p.stderr.String())
+		}
+	})
+	r := bufio.NewReader(pipe)
+	for p.httpBase == "" {
+		line, err := r.ReadString('\n')
+		p.stderr.WriteString(line)
+		if m := listening.FindStringSubmatch(line); m != nil {
 			p.httpBase, p.grpcAddr = "https://"+m[1], m[2]
+		}
+		if err != nil {
 			break
 		}
 	}
 	go func() {
 		defer close(p.drained)
-		_, _ = io.Copy(&p.stderr, pipe)
+		_, _ = io.Copy(&p.stderr, r)
 	}()
 	if p.httpBase == "" {
 		<-p.drained
-		t.Fatalf("the program exited before listening: %v\n%s", p.cmd.Wait(), p.stderr.String())
+		t.Fatalf("the program exited before listening: %v", p.cmd.Wait())
 	}
 	return p
 }
