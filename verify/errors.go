@@ -35,6 +35,21 @@ const (
 	// refused it with 401 or 403. Like every token fault it is a 401
 	// invalid_token for the client.
 	ReasonInactive Reason = "inactive"
+	// ReasonInvalidDPoPProof: the request's DPoP proof (RFC 9449 §4.3) is
+	// missing, malformed, signed badly, or does not match the request or
+	// the access token (htm, htu, iat window, ath, replayed jti). A 401
+	// with RFC 9449's "invalid_dpop_proof".
+	ReasonInvalidDPoPProof Reason = "invalid_dpop_proof"
+	// ReasonUseDPoPNonce: the DPoP proof lacks the server's current nonce
+	// (RFC 9449 §9); the client retries with the nonce sent in the
+	// DPoP-Nonce header. A 401 with "use_dpop_nonce".
+	ReasonUseDPoPNonce Reason = "use_dpop_nonce"
+	// ReasonBindingMismatch: a sender-constrained token was used without
+	// its key: a token with cnf.jkt presented as a Bearer token (RFC 9449
+	// §7.2), or a DPoP proof signed by a key other than the one the token
+	// is bound to (or a proof for a token bound to no key). A 401
+	// invalid_token.
+	ReasonBindingMismatch Reason = "binding_mismatch"
 )
 
 // Sentinel errors, one per Reason. Every error Verify returns is an *Error
@@ -58,6 +73,9 @@ var (
 	ErrInsufficientScope    = errors.New("verify: insufficient scope")
 	ErrUnavailable          = errors.New("verify: signing keys unavailable")
 	ErrInactive             = errors.New("verify: token not active")
+	ErrInvalidDPoPProof     = errors.New("verify: invalid DPoP proof")
+	ErrUseDPoPNonce         = errors.New("verify: DPoP proof lacks the server nonce")
+	ErrBindingMismatch      = errors.New("verify: token not used with its bound key")
 )
 
 var sentinels = map[Reason]error{
@@ -79,18 +97,24 @@ var sentinels = map[Reason]error{
 	ReasonInsufficientScope:    ErrInsufficientScope,
 	ReasonUnavailable:          ErrUnavailable,
 	ReasonInactive:             ErrInactive,
+	ReasonInvalidDPoPProof:     ErrInvalidDPoPProof,
+	ReasonUseDPoPNonce:         ErrUseDPoPNonce,
+	ReasonBindingMismatch:      ErrBindingMismatch,
 }
 
 // Sentinel returns the sentinel error for r, or nil for an unknown reason.
 func (r Reason) Sentinel() error { return sentinels[r] }
 
-// OAuthError returns the RFC 6750 error code a transport sends for r:
-// "invalid_request", "invalid_token" or "insufficient_scope"; "" for
-// ReasonUnavailable, which is a server-side condition, not a token fault.
+// OAuthError returns the error code a transport sends for r:
+// "invalid_token" or "insufficient_scope" (RFC 6750), "invalid_dpop_proof"
+// or "use_dpop_nonce" (RFC 9449); "" for ReasonUnavailable, which is a
+// server-side condition, not a token fault.
 func (r Reason) OAuthError() string {
 	switch r {
 	case ReasonInsufficientScope:
 		return "insufficient_scope"
+	case ReasonInvalidDPoPProof, ReasonUseDPoPNonce:
+		return string(r)
 	case ReasonUnavailable:
 		return ""
 	default:
