@@ -1,5 +1,6 @@
-// Package bearer extracts an OAuth 2.0 bearer token from Authorization
-// values (RFC 6750 §2.1). httpmw passes every Authorization header value of
+// Package bearer extracts an OAuth 2.0 access token from Authorization
+// values: the Bearer scheme (RFC 6750 §2.1) and, through ExtractScheme,
+// the DPoP scheme (RFC 9449 §7.1) with the same grammar. httpmw passes every Authorization header value of
 // a request; grpcmw passes every value of the "authorization" metadata key.
 // Both transports thus refuse the same inputs for the same reasons.
 //
@@ -46,9 +47,9 @@ var (
 	errOtherScheme = wrap(ErrMissing, "authorization scheme is not Bearer")
 
 	errManyValues = wrap(ErrInvalidRequest, "more than one authorization value")
-	errNoSpace    = wrap(ErrInvalidRequest, "no space between Bearer and the token")
-	errNoToken    = wrap(ErrInvalidRequest, "Bearer without a token")
-	errManyTokens = wrap(ErrInvalidRequest, "more than one token after Bearer")
+	errNoSpace    = wrap(ErrInvalidRequest, "no space between the scheme and the token")
+	errNoToken    = wrap(ErrInvalidRequest, "scheme without a token")
+	errManyTokens = wrap(ErrInvalidRequest, "more than one token after the scheme")
 	errBadChar    = wrap(ErrInvalidRequest, "token has characters outside b64token")
 )
 
@@ -98,38 +99,70 @@ func Parse(values []string) (token string, err error) {
 // checker accepts it and calls Check when the checker refuses it, so the
 // request gets Parse's ErrInvalidRequest, as if Parse had been called.
 func Extract(values []string) (token string, err error) {
+	_, tok, err := extract(values, false)
+	return tok, err
+}
+
+// Scheme is an authorization scheme that carries an access token.
+type Scheme uint8
+
+// The schemes ExtractScheme recognises.
+const (
+	SchemeBearer Scheme = iota + 1 // RFC 6750 §2.1
+	SchemeDPoP                     // RFC 9449 §7.1
+)
+
+// ExtractScheme is Extract that also accepts the DPoP scheme (RFC 9449
+// §7.1: "DPoP" 1*SP token68, compared case-insensitively; token68 is
+// b64token's alphabet), and says which scheme carried the token. A value
+// such as "DPoPx" or "DPoP" without a token is ErrInvalidRequest, as for
+// Bearer.
+func ExtractScheme(values []string) (Scheme, string, error) {
+	return extract(values, true)
+}
+
+const schemeDPoP = "DPoP"
+
+func extract(values []string, dpop bool) (Scheme, string, error) {
 	switch len(values) {
 	case 0:
-		return "", errNoValue
+		return 0, "", errNoValue
 	case 1:
 	default:
-		return "", errManyValues
+		return 0, "", errManyValues
 	}
 	v := trimOWS(values[0])
 	if v == "" {
-		return "", errEmpty
+		return 0, "", errEmpty
 	}
-	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
-		// Another scheme, or a value too short to be Bearer. Compare the
-		// prefix rather than Cut at SP so that "Bearer<tok>" and
-		// "Bearer\t<tok>" are recognised as malformed Bearer credentials,
-		// not as some other scheme.
-		return "", errOtherScheme
+	// Compare the prefix rather than Cut at SP so that "Bearer<tok>" and
+	// "Bearer\t<tok>" are recognised as malformed Bearer credentials, not
+	// as some other scheme. "Bearer" and "DPoP" are not prefixes of each
+	// other.
+	var sch Scheme
+	var rest string
+	switch {
+	case len(v) >= len(scheme) && strings.EqualFold(v[:len(scheme)], scheme):
+		sch, rest = SchemeBearer, v[len(scheme):]
+	case dpop && len(v) >= len(schemeDPoP) && strings.EqualFold(v[:len(schemeDPoP)], schemeDPoP):
+		sch, rest = SchemeDPoP, v[len(schemeDPoP):]
+	default:
+		// Another scheme, or a value too short to be one of ours.
+		return 0, "", errOtherScheme
 	}
-	rest := v[len(scheme):]
 	if rest == "" {
-		return "", errNoToken
+		return 0, "", errNoToken
 	}
 	if rest[0] != ' ' {
-		return "", errNoSpace
+		return 0, "", errNoSpace
 	}
 	// 1*SP; never empty here, as trimOWS removed trailing spaces.
 	rest = strings.TrimLeft(rest, " ")
 	tok, _, more := strings.Cut(rest, " ")
 	if more {
-		return "", errManyTokens
+		return 0, "", errManyTokens
 	}
-	return tok, nil
+	return sch, tok, nil
 }
 
 // Check returns nil when token is an RFC 6750 b64token, and otherwise the

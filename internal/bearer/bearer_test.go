@@ -119,6 +119,19 @@ func FuzzParse(f *testing.F) {
 		if xerr != err || (err == nil && xtok != got) {
 			t.Fatalf("Extract+Check(%q) = %q, %v; Parse: %q, %v", values, xtok, xerr, got, err)
 		}
+		// ExtractScheme agrees with Extract on Bearer, and reads "DPoP"
+		// as Extract reads "Bearer".
+		sch, stok, serr := ExtractScheme(values)
+		btok, berr := Extract(values)
+		switch {
+		case berr == nil && (sch != SchemeBearer || stok != btok || serr != nil):
+			t.Fatalf("ExtractScheme(%q) = %v, %q, %v; Extract: %q", values, sch, stok, serr, btok)
+		case sch == SchemeDPoP:
+			as := "Bearer" + strings.TrimLeft(v, " \t")[len("DPoP"):]
+			if bt, err := Extract(append([]string{as}, values[1:]...)); err != nil || bt != stok {
+				t.Fatalf("ExtractScheme(%q) = DPoP %q; as Bearer: %q, %v", values, stok, bt, err)
+			}
+		}
 		if twice {
 			if !errors.Is(err, ErrInvalidRequest) {
 				t.Fatalf("Parse(two values %q) = %q, %v; want ErrInvalidRequest", v, got, err)
@@ -205,6 +218,50 @@ func TestIsTokenEveryPosition(t *testing.T) {
 					t.Fatalf("IsToken(%q) = %v, want %v", s, got, want)
 				}
 			}
+		}
+	}
+}
+
+func TestExtractScheme(t *testing.T) {
+	tests := []struct {
+		name    string
+		values  []string
+		scheme  Scheme
+		want    string
+		wantErr error
+	}{
+		{"Bearer", []string{"Bearer " + tok}, SchemeBearer, tok, nil},
+		{"DPoP", []string{"DPoP " + tok}, SchemeDPoP, tok, nil},
+		{"dpop in lower case", []string{"dpop " + tok}, SchemeDPoP, tok, nil},
+		{"DPoP with OWS", []string{" \tDPoP   " + tok + " "}, SchemeDPoP, tok, nil},
+		{"DPoP token with padding", []string{"DPoP abc=="}, SchemeDPoP, "abc==", nil},
+		{"DPoP without token", []string{"DPoP"}, 0, "", ErrInvalidRequest},
+		{"DPoP without space", []string{"DPoP" + tok}, 0, "", ErrInvalidRequest},
+		{"DPoPx scheme", []string{"DPoPx " + tok}, 0, "", ErrInvalidRequest},
+		{"DPoP with two tokens", []string{"DPoP a b"}, 0, "", ErrInvalidRequest},
+		{"DPoP and Bearer values", []string{"DPoP " + tok, "Bearer " + tok}, 0, "", ErrInvalidRequest},
+		{"DPo is another scheme", []string{"DPo " + tok}, 0, "", ErrMissing},
+		{"Basic", []string{"Basic dXNlcjpwYXNz"}, 0, "", ErrMissing},
+		{"none", nil, 0, "", ErrMissing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sch, got, err := ExtractScheme(tt.values)
+			if sch != tt.scheme || got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("ExtractScheme(%q) = %v, %q, %v; want %v, %q, %v", tt.values, sch, got, err, tt.scheme, tt.want, tt.wantErr)
+			}
+			// Extract still knows only Bearer.
+			if _, err := Extract(tt.values); tt.scheme == SchemeDPoP && !errors.Is(err, ErrMissing) {
+				t.Fatalf("Extract(%q) = %v; want ErrMissing", tt.values, err)
+			}
+		})
+	}
+}
+
+func TestExtractSchemeDoesNotAllocate(t *testing.T) {
+	for _, in := range [][]string{{"DPoP " + tok}, {"Bearer " + tok}, {"DPoP"}} {
+		if n := testing.AllocsPerRun(100, func() { _, _, _ = ExtractScheme(in) }); n != 0 {
+			t.Errorf("ExtractScheme(%q) allocates %v times, want 0", in, n)
 		}
 	}
 }
