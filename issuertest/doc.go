@@ -17,7 +17,12 @@
 //     authentication, answering
 //     {"access_token":…,"expires_in":3599,"scope":"a b","token_type":"bearer"}
 //     (plus refresh_token with scope offline_access, id_token with openid)
-//     and Hydra's (fosite's) error bodies;
+//     and Hydra's (fosite's) error bodies. A client_credentials request
+//     with a DPoP proof (RFC 9449 §5) gets an access token bound to the
+//     proof's key: cnf.jkt in a JWT, cnf in introspection, token_type
+//     "DPoP"; a bad proof is a 400 invalid_dpop_proof. The other grants
+//     ignore the DPoP header, and proofs are not remembered (no replay
+//     check at the token endpoint);
 //   - GET /oauth2/auth: the authorization-code flow's front half, with a
 //     user who is logged in and consents without being asked: it checks
 //     client_id, the registered redirect_uri, scope, state (at least 8
@@ -56,6 +61,11 @@
 // an operator rotates Hydra's keys: the new key is published and signs at
 // the same moment. [Server.ForeignKey] is a key no Server ever publishes,
 // for "signed by the wrong key" tests.
+//
+// [DPoPClient] is the client side of DPoP for tests: it holds a key, signs
+// proofs (also broken ones, through [ProofOptions]), obtains bound tokens
+// from the token endpoint and calls resource servers with them, retrying
+// once with the server's nonce when asked to.
 //
 // [Server.SetFaultOn] injects a [Fault] (status, body, delay, dropped
 // connection) into any one [Endpoint]; [Server.SetFault] is the JWKS

@@ -41,6 +41,12 @@ type introspection struct {
 	TokenType string         `json:"token_type"`
 	TokenUse  string         `json:"token_use"`
 	Ext       map[string]any `json:"ext,omitempty"`
+	Cnf       *confirmation  `json:"cnf,omitempty"`
+}
+
+// confirmation is RFC 7800's cnf with RFC 9449's jkt.
+type confirmation struct {
+	JKT string `json:"jkt"`
 }
 
 // serveIntrospect implements RFC 7662 in the shape of Hydra's admin
@@ -77,7 +83,7 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	if aud == nil {
 		aud = []string{}
 	}
-	writeJSON(w, http.StatusOK, introspection{
+	resp := introspection{
 		Active:    true,
 		Scope:     strings.Join(info.scopes, " "),
 		ClientID:  info.clientID,
@@ -90,7 +96,11 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		TokenType: "Bearer",
 		TokenUse:  info.use,
 		Ext:       info.ext,
-	})
+	}
+	if info.jkt != "" { // RFC 9449 §6.2
+		resp.TokenType, resp.Cnf = "DPoP", &confirmation{JKT: info.jkt}
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 // introspectionCaller checks the caller per Config.IntrospectAuth; on
@@ -184,6 +194,9 @@ func (s *Server) activeJWT(tok string, now time.Time) (tokenInfo, bool) {
 	}
 	if ext, _ := claims["ext"].(map[string]any); len(ext) > 0 {
 		info.ext = ext
+	}
+	if cnf, _ := claims["cnf"].(map[string]any); cnf != nil {
+		info.jkt, _ = cnf["jkt"].(string)
 	}
 	jti, _ := claims["jti"].(string)
 	s.tokMu.Lock()

@@ -58,7 +58,8 @@ type grant struct {
 	phone    string        // the consenting user's phone; "" for client credentials
 	sid      string        // login session; "" for client credentials
 	authTime time.Time
-	revoked  bool // guarded by Server.tokMu
+	jkt      string // the DPoP key the access tokens are bound to; "" for Bearer tokens
+	revoked  bool   // guarded by Server.tokMu
 }
 
 // record is one issued token (or, for JWT access tokens, its jti).
@@ -130,6 +131,9 @@ func (s *Server) issueAccess(g *grant, now time.Time) string {
 		return tok
 	}
 	c := s.accessTokenClaims(now, g.ttl, g.clientID, g.sub, g.scopes)
+	if g.jkt != "" {
+		c["cnf"] = map[string]any{"jkt": g.jkt} // RFC 9449 §6.1
+	}
 	s.remember(jtiKey(c["jti"].(string)), r)
 	return s.sign(c, MintOptions{})
 }
@@ -154,6 +158,7 @@ type tokenInfo struct {
 	aud      []string
 	iat, exp time.Time
 	ext      map[string]any
+	jkt      string // cnf.jkt: the DPoP key the token is bound to
 	g        *grant // nil for a JWT this server signed but never issued
 }
 
@@ -172,7 +177,7 @@ func (s *Server) active(tok string, now time.Time) (info tokenInfo, ok bool) {
 		return tokenInfo{}, false
 	}
 	return tokenInfo{use: r.use, clientID: r.g.clientID, sub: r.g.sub, scopes: r.g.scopes,
-		aud: s.cfg.Audience, iat: r.iat, exp: r.exp, g: r.g}, true
+		aud: s.cfg.Audience, iat: r.iat, exp: r.exp, jkt: r.g.jkt, g: r.g}, true
 }
 
 // Revoke revokes tok and every token of the same grant, as a client's

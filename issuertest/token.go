@@ -39,7 +39,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	switch form.Get("grant_type") {
 	case "client_credentials":
-		s.clientCredentials(w, form, c)
+		jkt, ok := s.dpopKey(w, r)
+		if !ok {
+			return
+		}
+		s.clientCredentials(w, form, c, jkt)
 	case "authorization_code":
 		s.exchangeCode(w, form, c)
 	case "refresh_token":
@@ -49,7 +53,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) clientCredentials(w http.ResponseWriter, form url.Values, c Client) {
+func (s *Server) clientCredentials(w http.ResponseWriter, form url.Values, c Client, jkt string) {
 	scopes := c.Scopes
 	if _, present := form["scope"]; present {
 		scopes = strings.Fields(form.Get("scope"))
@@ -60,6 +64,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, form url.Values, c Cli
 	}
 	now := s.cfg.Now()
 	g := s.newGrant(c, c.ID, scopes)
+	g.jkt = jkt
 	s.writeToken(w, now, g, s.issueAccess(g, now), "", "")
 }
 
@@ -110,6 +115,9 @@ func (s *Server) writeToken(w http.ResponseWriter, now time.Time, g *grant, acce
 		RefreshToken: refresh,
 		Scope:        strings.Join(g.scopes, " "),
 		TokenType:    "bearer",
+	}
+	if g.jkt != "" {
+		resp.TokenType = "DPoP" // RFC 9449 §5
 	}
 	if s.cfg.ExpiresField {
 		resp.Expires = now.Add(g.ttl).UTC().Format(expiresFieldLayout)
