@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/internal/bearer"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -12,9 +13,10 @@ import (
 type Failure struct {
 	// Status is the HTTP status: 400, 401, 403 or 503.
 	Status int
-	// Code is the RFC 6750 error code sent in the challenge: "" (missing
+	// Code is the error code sent in the challenge: "" (missing
 	// credentials, or 503), "invalid_request", "invalid_token" or
-	// "insufficient_scope".
+	// "insufficient_scope" (RFC 6750), or, with Config.DPoP,
+	// "invalid_dpop_proof" or "use_dpop_nonce" (RFC 9449).
 	Code string
 	// Reason is the verifier's reason; "" for missing credentials and
 	// invalid_request, which are decided before verification.
@@ -26,10 +28,17 @@ type Failure struct {
 	Err error
 }
 
-// challenge renders a WWW-Authenticate value (RFC 6750 §3).
+// challenge renders a Bearer WWW-Authenticate value (RFC 6750 §3).
 func (m *Middleware) challenge(code, scope string) string {
+	return m.challengeFor("Bearer", code, scope)
+}
+
+// challengeFor renders a WWW-Authenticate value for scheme, "Bearer" or
+// "DPoP" (RFC 9449 §7.1, which adds algs="…").
+func (m *Middleware) challengeFor(scheme, code, scope string) string {
 	var b strings.Builder
-	b.WriteString("Bearer ")
+	b.WriteString(scheme)
+	b.WriteByte(' ')
 	b.WriteString(m.realmAttr)
 	if code != "" {
 		b.WriteString(`, error="`)
@@ -40,13 +49,19 @@ func (m *Middleware) challenge(code, scope string) string {
 		b.WriteString(", scope=")
 		b.WriteString(quote(scope))
 	}
+	if scheme == "DPoP" {
+		b.WriteString(`, algs="`)
+		b.WriteString(m.dv.Algorithms())
+		b.WriteByte('"')
+	}
 	b.WriteString(m.metadataAttr)
 	return b.String()
 }
 
 // refuse answers a refused request; err comes from token extraction, the
-// verifier or Scopes.Check.
-func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, err error) {
+// verifier, the DPoP verifier or Scopes.Check; sch is the scheme the
+// request used, 0 when unknown.
+func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, sch bearer.Scheme, err error) {
 	f := &Failure{Err: err}
 	var challenge string
 	var ve *verify.Error
@@ -71,9 +86,7 @@ func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, e
 		f.Status, f.Reason = http.StatusServiceUnavailable, verify.ReasonUnavailable
 	}
 	h := w.Header()
-	if challenge != "" {
-		h.Set("WWW-Authenticate", challenge)
-	}
+	m.setChallenges(h, r, rt, sch, f.Code, challenge)
 	if f.Status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", m.retryAfter)
 	}

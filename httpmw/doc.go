@@ -39,6 +39,31 @@
 // Require checks its scopes against them ([verify.Scopes.Check]). Used
 // alone, Require verifies the token itself.
 //
+// # DPoP
+//
+// With [Config.DPoP] set to a *dpop.Verifier, the middleware also takes
+// DPoP-bound tokens (RFC 9449): "Authorization: DPoP <token>" with exactly
+// one DPoP proof header. The token is verified by the Checker, then the
+// proof against the request (method, URL, time, token hash, nonce) and the
+// token's cnf.jkt, and only then the scope requirement, so a token used
+// without its key learns nothing about its scopes. Handlers find the
+// accepted proof with dpop.FromContext. A token bound to a key (cnf.jkt)
+// presented as a Bearer token is refused (RFC 9449 §7.2) on every route.
+// [Config.DPoPMode] and [Middleware.RequireDPoP] choose, per Middleware and
+// per route, whether both schemes are taken (dpop.Allowed, the default),
+// only DPoP (dpop.Required) or only Bearer (dpop.Disabled). Challenges
+// follow RFC 9449 §7.1: a "DPoP" challenge with algs="…" joins the Bearer
+// one (as a second WWW-Authenticate field) or replaces it on DPoP-only
+// routes, and carries the error when the request used the DPoP scheme:
+//
+//	bad, missing or replayed proof  401  DPoP realm="api", error="invalid_dpop_proof", algs="ES256 …"
+//	proof lacks the server nonce    401  DPoP realm="api", error="use_dpop_nonce", algs="…" + DPoP-Nonce: …
+//	proof key is not the token's    401  DPoP realm="api", error="invalid_token", algs="…"
+//	bound token sent as Bearer      401  Bearer realm="api", error="invalid_token"
+//
+// Without Config.DPoP nothing changes: the DPoP scheme is another scheme
+// (missing credentials) and cnf is not read.
+//
 // # Security
 //
 // Checked here: the token is taken only from exactly one Authorization
@@ -63,8 +88,10 @@
 // requests reach handlers without claims, so those handlers must check
 // verify.FromContext themselves. The cookie source makes requests
 // cross-site forgeable unless cookies are SameSite or Origin is checked;
-// the query source leaks tokens into logs. Tokens are bearer tokens: the
-// middleware cannot detect a stolen token (no DPoP or mTLS binding).
+// the query source leaks tokens into logs. Bearer tokens can be used by
+// whoever holds them: the middleware cannot detect a stolen Bearer token;
+// DPoP-bound tokens (Config.DPoP) need the key as well, while mTLS-bound
+// tokens (RFC 8705) are not checked.
 // Token length is bounded by the verifier (verify.Config.MaxTokenBytes) and
 // the server's MaxHeaderBytes, and parsing is linear in the header size.
 package httpmw

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/bearer"
 	"github.com/jwtguard/jwtguard/internal/claimsctx"
 	"github.com/jwtguard/jwtguard/verify"
@@ -116,14 +117,31 @@ type Config struct {
 	// to log or count refusals; nothing it sees is sent to the client. It
 	// must be fast and safe for concurrent use.
 	OnReject func(r *http.Request, f *Failure)
+
+	// DPoP, when set, also accepts DPoP-bound access tokens (RFC 9449):
+	// "Authorization: DPoP <token>" with one DPoP proof header, checked
+	// by this Verifier against the request and the token's cnf.jkt. With
+	// it set, a token bound to a key (cnf.jkt) is refused when presented
+	// as Bearer (RFC 9449 §7.2), in every mode, and challenges name the
+	// DPoP scheme as DPoPMode says. Nil (the default) keeps plain RFC 6750
+	// behaviour: the DPoP scheme counts as missing credentials and
+	// cnf is not read.
+	DPoP *dpop.Verifier
+
+	// DPoPMode is the mode of Handler and Require when DPoP is set:
+	// dpop.Allowed (the zero value) takes both schemes, dpop.Required
+	// only DPoP, dpop.Disabled only Bearer. RequireDPoP sets a mode per
+	// route. Ignored when DPoP is nil.
+	DPoPMode dpop.Mode
 }
 
 // Middleware verifies bearer tokens in front of net/http handlers. It is
 // immutable and safe for concurrent use; it owns no goroutines.
 type Middleware struct {
 	v            verify.Checker
-	verified     any  // context key for claims this Middleware's Checker verified
-	lateScan     bool // check the header token's alphabet only when v refuses it
+	dv           *dpop.Verifier // nil: no DPoP
+	verified     any            // context key for claims this Middleware's Checker verified
+	lateScan     bool           // check the header token's alphabet only when v refuses it
 	handler      route
 	optional     bool
 	skip         func(*http.Request) bool
@@ -139,10 +157,12 @@ type Middleware struct {
 	chInvalidTok string
 }
 
-// route is a scope requirement with its precomputed 403 challenge.
+// route is a scope requirement with its precomputed 403 challenge, and
+// the route's DPoP mode.
 type route struct {
 	need      verify.Scopes
 	forbidden string
+	mode      dpop.Mode
 }
 
 // New validates cfg and returns a Middleware.
@@ -175,10 +195,14 @@ func New(cfg Config) (*Middleware, error) {
 	// characters (a third of the middleware's cost on a warm token,
 	// BenchmarkOverhead), and one it refuses is checked then.
 	_, isVerifier := cfg.Checker.(*verify.Verifier)
+	if cfg.DPoPMode > dpop.Disabled {
+		return nil, fmt.Errorf("httpmw: Config.DPoPMode %v is unknown", cfg.DPoPMode)
+	}
 	m := &Middleware{
 		v:           cfg.Checker,
+		dv:          cfg.DPoP,
 		verified:    verifiedKeyFor(cfg.Checker),
-		lateScan:    isVerifier && cfg.TokenQueryParam == "" && cfg.TokenCookie == "",
+		lateScan:    isVerifier && cfg.TokenQueryParam == "" && cfg.TokenCookie == "" && cfg.DPoP == nil,
 		optional:    cfg.CredentialsOptional,
 		skip:        cfg.Skip,
 		query:       cfg.TokenQueryParam,
@@ -198,12 +222,12 @@ func New(cfg Config) (*Middleware, error) {
 	m.chMissing = m.challenge("", "")
 	m.chInvalidReq = m.challenge("invalid_request", "")
 	m.chInvalidTok = m.challenge("invalid_token", "")
-	m.handler = m.route(cfg.Scopes)
+	m.handler = m.route(cfg.Scopes, cfg.DPoPMode)
 	return m, nil
 }
 
-func (m *Middleware) route(need verify.Scopes) route {
-	return route{need: need, forbidden: m.challenge("insufficient_scope", need.String())}
+func (m *Middleware) route(need verify.Scopes, mode dpop.Mode) route {
+	return route{need: need, forbidden: m.challenge("insufficient_scope", need.String()), mode: mode}
 }
 
 // Handler returns next wrapped so that every request must carry a valid
@@ -240,7 +264,11 @@ func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
 	if err := s.Validate(); err != nil {
 		panic("httpmw: Require: " + err.Error())
 	}
-	rt := m.route(s)
+	return m.require(s, m.handler.mode)
+}
+
+func (m *Middleware) require(s verify.Scopes, mode dpop.Mode) func(http.Handler) http.Handler {
+	rt := m.route(s, mode)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			m.serve(w, r, next, &rt, false)
@@ -273,34 +301,46 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	ctx := r.Context()
 	if !outer {
 		if c, ok := ctx.Value(m.verified).(*verify.Claims); ok && c != nil {
-			if err := rt.need.Check(c.Scopes); err != nil {
-				m.refuse(w, r, rt, err)
+			sch, err := m.schemeAllowed(ctx, rt)
+			if err == nil {
+				err = rt.need.Check(c.Scopes)
+			}
+			if err != nil {
+				m.refuse(w, r, rt, sch, err)
 				return
 			}
 			next.ServeHTTP(w, r)
 			return
 		}
 	}
-	tok, fromQuery, err := m.token(r)
+	tok, sch, fromQuery, err := m.token(r, rt.mode)
 	if err != nil {
 		if outer && m.optional && errors.Is(err, ErrMissingToken) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		m.refuse(w, r, rt, err)
+		m.refuse(w, r, rt, sch, err)
 		return
 	}
-	c, err := m.v.Verify(ctx, tok, rt.need)
-	if err != nil {
-		if m.lateScan {
-			if bad := bearer.Check(tok); bad != nil {
-				err = bad // what bearer.Parse would have answered
-			}
+	if m.dv != nil {
+		ctx, err = m.checkDPoP(ctx, r, tok, sch, rt)
+		if err != nil {
+			m.refuse(w, r, rt, sch, err)
+			return
 		}
-		m.refuse(w, r, rt, err)
-		return
+	} else {
+		c, err := m.v.Verify(ctx, tok, rt.need)
+		if err != nil {
+			if m.lateScan {
+				if bad := bearer.Check(tok); bad != nil {
+					err = bad // what bearer.Parse would have answered
+				}
+			}
+			m.refuse(w, r, rt, sch, err)
+			return
+		}
+		ctx = claimsctx.WithMark(ctx, c, m.verified)
 	}
-	ctx = claimsctx.WithMark(ctx, c, m.verified)
 	if fromQuery {
 		w.Header().Set("Cache-Control", "private")
 	}
@@ -311,44 +351,47 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 // With lateScan (the header is the only source), a header token outside
 // the b64token alphabet is returned for the Checker to refuse; serve then
 // answers as bearer.Parse would have.
-func (m *Middleware) token(r *http.Request) (tok string, fromQuery bool, err error) {
+func (m *Middleware) token(r *http.Request, mode dpop.Mode) (tok string, sch bearer.Scheme, fromQuery bool, err error) {
 	if m.lateScan {
 		tok, err = bearer.Extract(r.Header["Authorization"])
-		return tok, false, err
+		return tok, bearer.SchemeBearer, false, err
 	}
-	tok, err = bearer.Parse(r.Header["Authorization"])
+	sch, tok, err = m.headerToken(r, mode)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrMissingToken) {
-		return "", false, err
+		return "", sch, false, err
 	}
 	if m.query != "" && r.URL != nil && r.URL.RawQuery != "" {
 		if vs, ok := r.URL.Query()[m.query]; ok {
 			switch {
 			case len(vs) != 1:
-				return "", false, errQueryRepeated
+				return "", sch, false, errQueryRepeated
 			case !bearer.IsToken(vs[0]):
-				return "", false, errQueryToken
+				return "", sch, false, errQueryToken
 			case found:
-				return "", false, errTwoMethods
+				return "", sch, false, errTwoMethods
 			}
-			tok, found, fromQuery = vs[0], true, true
+			tok, found, fromQuery, sch = vs[0], true, true, bearer.SchemeBearer
 		}
 	}
 	if m.cookie != "" {
 		if cs := r.CookiesNamed(m.cookie); len(cs) > 0 {
 			switch {
 			case len(cs) != 1:
-				return "", false, errCookieRepeat
+				return "", sch, false, errCookieRepeat
 			case !bearer.IsToken(cs[0].Value):
-				return "", false, errCookieToken
+				return "", sch, false, errCookieToken
 			case found:
-				return "", false, errTwoMethods
+				return "", sch, false, errTwoMethods
 			}
-			tok, found, fromQuery = cs[0].Value, true, false
+			tok, found, fromQuery, sch = cs[0].Value, true, false, bearer.SchemeBearer
 		}
 	}
 	if !found {
-		return "", false, err // the header's ErrMissingToken
+		return "", sch, false, err // the header's ErrMissingToken
 	}
-	return tok, fromQuery, nil
+	if m.dv != nil && mode == dpop.Required && sch != bearer.SchemeDPoP {
+		return "", sch, false, errDPoPRequired
+	}
+	return tok, sch, fromQuery, nil
 }

@@ -1,0 +1,147 @@
+package httpmw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/internal/claimsctx"
+	"github.com/jwtguard/jwtguard/verify"
+)
+
+var (
+	errDPoPRequired = fmt.Errorf("httpmw: the route takes only the DPoP scheme: %w", ErrMissingToken)
+	errDPoPDisabled = fmt.Errorf("httpmw: the route does not take the DPoP scheme: %w", ErrMissingToken)
+)
+
+// RequireDPoP is [Middleware.Require] for a route whose DPoP mode is mode
+// rather than Config.DPoPMode: dpop.Required for a route that only takes
+// DPoP-bound tokens with their proof, dpop.Disabled for one that only
+// takes Bearer tokens. Behind Handler, a request that Handler accepted
+// with a scheme mode refuses is refused as lacking credentials. It panics
+// when the Middleware has no Config.DPoP, or as Require does.
+func (m *Middleware) RequireDPoP(mode dpop.Mode, s verify.Scopes) func(http.Handler) http.Handler {
+	if m.dv == nil {
+		panic("httpmw: RequireDPoP: Config.DPoP is nil")
+	}
+	if mode > dpop.Disabled {
+		panic("httpmw: RequireDPoP: unknown mode " + mode.String())
+	}
+	if err := s.Validate(); err != nil {
+		panic("httpmw: RequireDPoP: " + err.Error())
+	}
+	return m.require(s, mode)
+}
+
+// headerToken reads the Authorization header: the Bearer scheme only
+// without DPoP or on a Disabled route, Bearer or DPoP otherwise.
+func (m *Middleware) headerToken(r *http.Request, mode dpop.Mode) (bearer.Scheme, string, error) {
+	if m.dv == nil || mode == dpop.Disabled {
+		tok, err := bearer.Parse(r.Header["Authorization"])
+		if err != nil && m.dv != nil && errors.Is(err, ErrMissingToken) {
+			// "DPoP …" on a Bearer-only route: say why in the logs.
+			if sch, _, derr := bearer.ExtractScheme(r.Header["Authorization"]); derr == nil && sch == bearer.SchemeDPoP {
+				return 0, "", errDPoPDisabled
+			}
+		}
+		if err != nil {
+			return 0, "", err
+		}
+		return bearer.SchemeBearer, tok, nil
+	}
+	sch, tok, err := bearer.ExtractScheme(r.Header["Authorization"])
+	if err == nil {
+		err = bearer.Check(tok)
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	return sch, tok, nil
+}
+
+// checkDPoP verifies the token and, for the DPoP scheme, its proof,
+// before the scope requirement, so that a token used without its key
+// learns nothing about its scopes. A Bearer token bound to a key is
+// refused (RFC 9449 §7.2). It returns ctx with the claims (and proof).
+func (m *Middleware) checkDPoP(ctx context.Context, r *http.Request, tok string, sch bearer.Scheme, rt *route) (context.Context, error) {
+	if sch != bearer.SchemeDPoP {
+		c, err := m.v.Verify(ctx, tok, rt.need)
+		if err != nil {
+			return ctx, err
+		}
+		if err := dpop.CheckBearer(c); err != nil {
+			return ctx, err
+		}
+		return claimsctx.WithMark(ctx, c, m.verified), nil
+	}
+	var none verify.Scopes
+	c, err := m.v.Verify(ctx, tok, none)
+	if err != nil {
+		return ctx, err
+	}
+	p, err := m.dv.CheckHTTP(ctx, r, tok, c)
+	if err != nil {
+		return ctx, err
+	}
+	if err := rt.need.Check(c.Scopes); err != nil {
+		return ctx, err
+	}
+	return dpop.NewContext(claimsctx.WithMark(ctx, c, m.verified), p), nil
+}
+
+// schemeAllowed checks, for a Require behind Handler, that the scheme the
+// request was accepted with is one rt's mode takes.
+func (m *Middleware) schemeAllowed(ctx context.Context, rt *route) (bearer.Scheme, error) {
+	if m.dv == nil {
+		return bearer.SchemeBearer, nil
+	}
+	_, isDPoP := dpop.FromContext(ctx)
+	switch {
+	case isDPoP && rt.mode == dpop.Disabled:
+		return bearer.SchemeDPoP, errDPoPDisabled
+	case !isDPoP && rt.mode == dpop.Required:
+		return bearer.SchemeBearer, errDPoPRequired
+	case isDPoP:
+		return bearer.SchemeDPoP, nil
+	}
+	return bearer.SchemeBearer, nil
+}
+
+// setChallenges sets WWW-Authenticate for a refusal with OAuth error code
+// (and bearerCh, the Bearer challenge RFC 6750 alone would send): per
+// RFC 9449 §7.1 a DPoP challenge with algs="…" joins or replaces it, and
+// carries the error when the request used the DPoP scheme. A refusal for
+// want of the server nonce also gets the nonce in DPoP-Nonce.
+func (m *Middleware) setChallenges(h http.Header, r *http.Request, rt *route, sch bearer.Scheme, code, bearerCh string) {
+	if bearerCh == "" && code == "" {
+		return // 503: not the client's fault, no challenge
+	}
+	if m.dv == nil || rt.mode == dpop.Disabled {
+		if bearerCh != "" {
+			h.Set("WWW-Authenticate", bearerCh)
+		}
+		return
+	}
+	if code == "use_dpop_nonce" {
+		if n, err := m.dv.Nonce(r.Context()); err == nil && n != "" {
+			h.Set("DPoP-Nonce", n)
+		}
+	}
+	scope := ""
+	if code == "insufficient_scope" {
+		scope = rt.need.String()
+	}
+	switch {
+	case rt.mode == dpop.Required:
+		h.Set("WWW-Authenticate", m.challengeFor("DPoP", code, scope))
+	case sch == bearer.SchemeDPoP:
+		h.Set("WWW-Authenticate", m.chMissing)
+		h.Add("WWW-Authenticate", m.challengeFor("DPoP", code, scope))
+	default:
+		h.Set("WWW-Authenticate", bearerCh)
+		h.Add("WWW-Authenticate", m.challengeFor("DPoP", "", ""))
+	}
+}
