@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"crypto/x509"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/internal/e2etest"
+	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/verify"
 )
@@ -318,4 +320,63 @@ func TestDPoPConfigRefused(t *testing.T) {
 		}
 	}()
 	mw.RequireDPoP(dpop.Required, verify.Scopes{})
+}
+
+// TestDPoPIntrospection binds an opaque token: its cnf.jkt comes from the
+// introspection answer, read through Claims.Decode like a JWT's.
+func TestDPoPIntrospection(t *testing.T) {
+	clk := &dpopClock{}
+	clk.ns.Store(testNow.UnixNano())
+	iss := issuertest.NewServer(issuertest.Config{TLS: true, Now: clk.Now, AccessTokenFormat: issuertest.TokenFormatHydra})
+	t.Cleanup(iss.Close)
+	iss.AddClient(issuertest.Client{ID: "app", Secret: "secret", Scopes: []string{"read"}})
+	roots := x509.NewCertPool()
+	roots.AddCert(iss.Certificate())
+	ic := introspect.HydraIntrospection(iss.IntrospectURL(), iss.Issuer())
+	ic.RootCAs, ic.Now = roots, clk.Now
+	checker, err := introspect.New(ic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = checker.Close() })
+	dv, err := dpop.NewVerifier(dpop.Config{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw, err := httpmw.New(httpmw.Config{Checker: checker, DPoP: dv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	t.Cleanup(api.Close)
+
+	cl := issuertest.NewDPoPClient(clk.Now)
+	tok, err := cl.Token(iss.Client(), iss, "app", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		send   func(*http.Request) (*http.Response, error)
+		status int
+	}{
+		{"DPoP", func(r *http.Request) (*http.Response, error) { return cl.Do(http.DefaultClient, r, tok) }, 200},
+		{"as Bearer", func(r *http.Request) (*http.Response, error) {
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return http.DefaultClient.Do(r)
+		}, 401},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", api.URL+"/x", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := tt.send(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+	}
 }
