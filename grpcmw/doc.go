@@ -89,7 +89,10 @@
 // interceptor does not require transport security: grpc-go clients refuse
 // to send per-RPC OAuth credentials without TLS, but other clients may, so
 // serve over TLS. Tokens are bearer tokens: a stolen token cannot be told
-// apart (no DPoP or mTLS binding). Token size is bounded by the verifier
+// apart. There is no DPoP here (RFC 9449's htu is an HTTP URI, and what a
+// gRPC client would sign for a method behind proxies is not defined), so
+// a token bound to a DPoP key (cnf.jkt) is accepted as a bearer token; nor
+// is mTLS binding checked. Token size is bounded by the verifier
 // (verify.Config.MaxTokenBytes) and by grpc's MaxHeaderListSize; parsing
 // is linear in the metadata size.
 package grpcmw
