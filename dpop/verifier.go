@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-json-experiment/json"
+
 	"github.com/jwtguard/jwtguard/internal/dpopproof"
 	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/verify"
@@ -184,22 +186,24 @@ func (v *Verifier) requestURL(r *http.Request) string {
 // token is not bound to a DPoP key. A cnf or jkt of the wrong type is a
 // *verify.Error with ReasonBindingMismatch.
 func BoundKey(c *verify.Claims) (string, error) {
-	var t struct {
-		Cnf *struct {
-			JKT *string `json:"jkt"`
-		} `json:"cnf"`
+	cnf := c.Confirmation()
+	if cnf == "" {
+		return "", nil // most tokens: no decoding at all
 	}
-	if err := c.Decode(&t); err != nil {
+	var t *struct {
+		JKT *string `json:"jkt"`
+	}
+	if err := json.Unmarshal([]byte(cnf), &t); err != nil {
 		return "", &verify.Error{Reason: verify.ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID,
 			Detail: "cnf is not an object with a string jkt", Err: err}
 	}
-	if t.Cnf == nil || t.Cnf.JKT == nil {
+	if t == nil || t.JKT == nil {
 		return "", nil
 	}
-	if *t.Cnf.JKT == "" {
+	if *t.JKT == "" {
 		return "", &verify.Error{Reason: verify.ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID, Detail: "cnf.jkt is empty"}
 	}
-	return *t.Cnf.JKT, nil
+	return *t.JKT, nil
 }
 
 // CheckBearer refuses a token with claims c that is presented as a

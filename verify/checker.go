@@ -3,7 +3,9 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -29,7 +31,8 @@ var _ Checker = (*Verifier)(nil)
 // NewClaims returns Claims for a token that was checked by something other
 // than the JWT Verifier, such as an introspection or userinfo response: the
 // registered fields are those of c, and rawJSON is the checked JSON object
-// that [Claims.Decode] reads. rawJSON must be one JSON object with no
+// that [Claims.Decode] reads (and whose "cnf" member [Claims.Confirmation]
+// returns). rawJSON must be one JSON object with no
 // duplicate member names (nil or empty means "{}"); it is copied. The
 // slices of c are copied too, so the result shares nothing with the
 // caller.
@@ -41,6 +44,12 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 			return nil, errors.New("verify: NewClaims: rawJSON is not one JSON object without duplicate members")
 		}
 		raw = string(rawJSON)
+	}
+	var conf struct {
+		Cnf jsontext.Value `json:"cnf"`
+	}
+	if err := json.Unmarshal([]byte(raw), &conf); err != nil {
+		return nil, fmt.Errorf("verify: NewClaims: rawJSON: %w", err)
 	}
 	out := &Claims{
 		Issuer:    c.Issuer,
@@ -55,6 +64,7 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 		Algorithm: c.Algorithm,
 		Type:      c.Type,
 		raw:       raw,
+		cnf:       string(conf.Cnf),
 	}
 	out.Audience = append(out.audBuf[:0:0], c.Audience...)
 	out.Scopes = append(out.scopeBuf[:0:0], c.Scopes...)

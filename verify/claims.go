@@ -36,6 +36,7 @@ type Claims struct {
 	Type      string
 
 	raw string // the payload JSON, for Decode
+	cnf string // the JSON text of the "cnf" claim, "" when absent
 
 	// Inline backing arrays so typical tokens need no extra allocations.
 	audBuf   [2]string
@@ -77,6 +78,13 @@ func (c *Claims) Decode(dst any) error {
 	}
 	return nil
 }
+
+// Confirmation returns the JSON text of the token's "cnf" (confirmation)
+// claim (RFC 7800), such as {"jkt":"…"} for a token bound to a DPoP key
+// (RFC 9449 §6), or "" when the token has none. The claim is located when
+// the token is checked, so asking costs nothing; package dpop reads it to
+// refuse bound tokens sent as Bearer tokens.
+func (c *Claims) Confirmation() string { return c.cnf }
 
 // CheckNonce checks an ID token's "nonce" against the value the client sent
 // in its authentication request, in constant time. It returns an *Error

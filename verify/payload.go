@@ -114,6 +114,8 @@ func (v *Verifier) decodePayload(payload string, c *Claims, raws []string) (payl
 				bad = "aud is not a string or an array of strings"
 				return false
 			}
+		case "cnf":
+			return raw(&c.cnf)
 		case "scope":
 			return raw(&raws[scopeSlotScope])
 		case "scp":
