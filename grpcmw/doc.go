@@ -6,7 +6,7 @@
 //
 //	i, err := grpcmw.New(grpcmw.Config{
 //		Checker:     v,
-//		Methods:      map[string]verify.Scopes{"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}}},
+//		Methods:      map[string]verify.ScopeRule{"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}}},
 //		DenyUnlisted: true,
 //		Skip:         grpcmw.SkipHealthAndReflection,
 //	})
@@ -23,7 +23,7 @@
 // # Rules per method
 //
 // [Config.Methods] maps full method names to the scopes a token needs
-// ([verify.Scopes]: all-of and any-of; the zero value means any valid
+// ([verify.ScopeRule]: all-of and any-of; the zero value means any valid
 // token). [MethodScopes] builds that map from a string method option in
 // the service's .proto files, such as wgtwo's option (wgtwo.scope) =
 // "…", so that the scope table lives next to the RPCs it protects.

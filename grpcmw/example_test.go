@@ -100,7 +100,7 @@ func Example() {
 
 	i, err := grpcmw.New(grpcmw.Config{
 		Checker: v,
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			"/grpc.testing.TestService/UnaryCall": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		},
 		Skip: grpcmw.SkipHealthAndReflection,
@@ -141,7 +141,7 @@ func ExampleInterceptor_AuthFunc() {
 	iss, v, done := exampleSetup()
 	defer done()
 
-	i, err := grpcmw.New(grpcmw.Config{Checker: v, DenyUnlisted: true, Methods: map[string]verify.Scopes{
+	i, err := grpcmw.New(grpcmw.Config{Checker: v, DenyUnlisted: true, Methods: map[string]verify.ScopeRule{
 		"/grpc.testing.TestService/UnaryCall": {}, // any valid token
 	}})
 	if err != nil {

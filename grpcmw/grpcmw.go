@@ -67,10 +67,10 @@ type Config struct {
 	// dot-separated identifiers, a slash and a method identifier, where an
 	// identifier is one or more ASCII letters, digits and underscores (the
 	// names protobuf can declare). The interceptors refuse any RPC whose
-	// name has another form with [ErrInvalidMethod], before anything else. A zero verify.Scopes entry means "any valid token". Nil or
+	// name has another form with [ErrInvalidMethod], before anything else. A zero verify.ScopeRule entry means "any valid token". Nil or
 	// empty lists no method. [MethodScopes] builds this map from a proto
 	// method option. New copies the map.
-	Methods map[string]verify.Scopes
+	Methods map[string]verify.ScopeRule
 
 	// DenyUnlisted refuses every method that has no entry in Methods with
 	// codes.PermissionDenied, after the token has been verified (a caller
@@ -107,7 +107,7 @@ type Config struct {
 type Interceptor struct {
 	v            verify.Checker
 	lateScan     bool // check the token's alphabet only when v refuses it
-	methods      map[string]verify.Scopes
+	methods      map[string]verify.ScopeRule
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, string, error)
@@ -116,12 +116,12 @@ type Interceptor struct {
 // New validates cfg and returns an Interceptor. It refuses a nil Checker,
 // method names not of the form "/package.Service/Method" (see
 // [Config.Methods] for the characters allowed), and scopes that
-// [verify.Scopes.Validate] refuses.
+// [verify.ScopeRule.Validate] refuses.
 func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("grpcmw: Config.Checker is required")
 	}
-	methods := make(map[string]verify.Scopes, len(cfg.Methods))
+	methods := make(map[string]verify.ScopeRule, len(cfg.Methods))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Methods)) {
 		if !validMethodName(name) {
 			return nil, fmt.Errorf("grpcmw: Config.Methods: %q is not a full method name like \"/package.Service/Method\"", name)
@@ -130,7 +130,7 @@ func New(cfg Config) (*Interceptor, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("grpcmw: Config.Methods[%q]: %w", name, err)
 		}
-		methods[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
+		methods[name] = verify.ScopeRule{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
 	}
 	// The Verifier accepts only base64url segments and dots, a subset of
 	// the b64token alphabet: a token it accepts needs no pass over its

@@ -20,14 +20,14 @@ func TestNonJWTChecker(t *testing.T) {
 	tests := []struct {
 		name       string
 		checker    verify.Checker
-		need       verify.Scopes
+		need       verify.ScopeRule
 		auth       string
 		wantStatus int
 		wantReason verify.Reason
 	}{
 		{name: "accepted", checker: opaque, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
-		{name: "scope met", checker: opaque, need: verify.Scopes{AllOf: []string{"read"}}, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
-		{name: "scope missing", checker: opaque, need: verify.Scopes{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope},
+		{name: "scope met", checker: opaque, need: verify.ScopeRule{AllOf: []string{"read"}}, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
+		{name: "scope missing", checker: opaque, need: verify.ScopeRule{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope},
 		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantStatus: http.StatusUnauthorized, wantReason: verify.ReasonMalformed},
 		{name: "checker down is the server's fault", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantStatus: http.StatusServiceUnavailable, wantReason: verify.ReasonUnavailable},
 	}
@@ -85,7 +85,7 @@ func TestUncomparableChecker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := mw.Handler(mw.Require(verify.Scopes{AllOf: []string{"a"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	h := mw.Handler(mw.Require(verify.ScopeRule{AllOf: []string{"a"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Authorization", "Bearer t")
 	rec := httptest.NewRecorder()
@@ -110,18 +110,18 @@ func TestRoleAndPrefixChallenge(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		need      verify.Scopes
+		need      verify.ScopeRule
 		token     string
 		status    int
 		challenge string
 	}{
-		{name: "role met", need: verify.Scopes{AllOf: []string{"Office Manager"}}, token: "manager", status: 200},
-		{name: "role missing", need: verify.Scopes{AllOf: []string{"Office Manager"}}, token: "cx", status: 403,
+		{name: "role met", need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, token: "manager", status: 200},
+		{name: "role missing", need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, token: "cx", status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope"`},
-		{name: "prefix met", need: verify.Scopes{AnyPrefix: []string{"cx."}}, token: "cx", status: 200},
-		{name: "prefix missing", need: verify.Scopes{AnyPrefix: []string{"cx."}}, token: "manager", status: 403,
+		{name: "prefix met", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, token: "cx", status: 200},
+		{name: "prefix missing", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, token: "manager", status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope"`},
-		{name: "prefix beside a name", need: verify.Scopes{AllOf: []string{"cx.admin"}, AnyPrefix: []string{"cx."}}, token: "cx", status: 403,
+		{name: "prefix beside a name", need: verify.ScopeRule{AllOf: []string{"cx.admin"}, AnyPrefix: []string{"cx."}}, token: "cx", status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="cx.admin"`},
 	}
 	for _, tt := range tests {

@@ -10,8 +10,8 @@
 //
 //	mw, err := httpmw.New(httpmw.Config{Checker: v})
 //	mux := http.NewServeMux()
-//	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{"subscription.read"}})(list))
-//	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(send))
+//	mux.Handle("GET /v1/subscribers", mw.Require(verify.ScopeRule{AllOf: []string{"subscription.read"}})(list))
+//	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(send))
 //	srv := &http.Server{Handler: mw.Handler(mux)}
 //
 // Handlers read the verified claims with [verify.FromContext].
@@ -36,7 +36,7 @@
 //
 // Require behind Handler does not verify the token a second time: Handler
 // records the claims it verified, per Verifier, in the request context, and
-// Require checks its scopes against them ([verify.Scopes.Check]). Used
+// Require checks its scopes against them ([verify.ScopeRule.Check]). Used
 // alone, Require verifies the token itself.
 //
 // # Security

@@ -75,8 +75,8 @@ func newE2E(t *testing.T) *e2e {
 		w.Write([]byte(c.ClientID))
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{scopeRead}})(ok))
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{scopeSMS}})(ok))
+	mux.Handle("GET /v1/subscribers", mw.Require(verify.ScopeRule{AllOf: []string{scopeRead}})(ok))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{scopeSMS}})(ok))
 	e.api = httptest.NewTLSServer(mw.Handler(mux))
 	t.Cleanup(e.api.Close)
 	// httptest servers share one self-signed certificate, so the issuer's

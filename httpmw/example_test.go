@@ -65,7 +65,7 @@ func Example() {
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/hello", hello)
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(hello))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(hello))
 	h := mw.Handler(mux)
 
 	tok := iss.AccessToken("my-client", "subscription.read")
@@ -133,7 +133,7 @@ func ExampleMiddleware_Require() {
 	}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	for _, m := range []func(http.Handler) http.Handler{
-		mw.Require(verify.Scopes{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}}),
+		mw.Require(verify.ScopeRule{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}}),
 		logRequests,
 		mw.Handler,
 	} {

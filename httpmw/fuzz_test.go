@@ -19,7 +19,7 @@ import (
 func FuzzHandler(f *testing.F) {
 	v, _ := newVerifier(f, staticKeys(f))
 	mw, err := httpmw.New(httpmw.Config{Checker: v, TokenQueryParam: "access_token", TokenCookie: "at",
-		Scopes: verify.Scopes{AnyOf: []string{"read", "admin"}}})
+		Scopes: verify.ScopeRule{AnyOf: []string{"read", "admin"}}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func FuzzHeaderAlphabet(f *testing.F) {
 	var failures [2]*httpmw.Failure
 	var hs [2]http.Handler
 	for i, c := range []verify.Checker{v, wrappedChecker{v}} {
-		mw, err := httpmw.New(httpmw.Config{Checker: c, Scopes: verify.Scopes{AllOf: []string{"read"}},
+		mw, err := httpmw.New(httpmw.Config{Checker: c, Scopes: verify.ScopeRule{AllOf: []string{"read"}},
 			OnReject: func(_ *http.Request, f *httpmw.Failure) { failures[i] = f }})
 		if err != nil {
 			f.Fatal(err)

@@ -56,7 +56,7 @@ type Config struct {
 	// Scopes is the requirement Handler applies to every request. The zero
 	// value requires a valid token and no particular scope. Require sets a
 	// per-route requirement instead (see Middleware.Require).
-	Scopes verify.Scopes
+	Scopes verify.ScopeRule
 
 	// Realm is sent as realm="…" in every WWW-Authenticate challenge,
 	// escaped as an RFC 9110 quoted-string. "" means DefaultRealm ("api").
@@ -131,7 +131,7 @@ type Failure struct {
 	// invalid_request, which are decided before verification.
 	Reason verify.Reason
 	// Required is the scope requirement that was not met (403 only).
-	Required verify.Scopes
+	Required verify.ScopeRule
 	// Err is the exact cause: it wraps ErrMissingToken or
 	// ErrInvalidRequest, or is (or wraps) a *verify.Error.
 	Err error
@@ -160,7 +160,7 @@ type Middleware struct {
 
 // route is a scope requirement with its precomputed 403 challenge.
 type route struct {
-	need      verify.Scopes
+	need      verify.ScopeRule
 	forbidden string
 }
 
@@ -221,7 +221,7 @@ func New(cfg Config) (*Middleware, error) {
 	return m, nil
 }
 
-func (m *Middleware) route(need verify.Scopes) route {
+func (m *Middleware) route(need verify.ScopeRule) route {
 	return route{need: need, forbidden: m.challenge("insufficient_scope", need.String())}
 }
 
@@ -259,7 +259,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // for one route: it composes with http.ServeMux patterns and routers that
 // take func(http.Handler) http.Handler:
 //
-//	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(h))
+//	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(h))
 //
 // s replaces Config.Scopes for the route. Behind this Middleware's Handler
 // (or another Middleware sharing its Verifier) the token was already
@@ -268,12 +268,12 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // token itself. CredentialsOptional does not apply: a request without
 // credentials is refused.
 //
-// Require panics if [verify.Scopes.Validate] refuses s (an empty scope, a
+// Require panics if [verify.ScopeRule.Validate] refuses s (an empty scope, a
 // control or non-ASCII character, a prefix not ending in punctuation), as
 // http.ServeMux.Handle panics on a bad pattern: the requirement is fixed at
 // start-up, not attacker input. A role-like value such as "Office Manager"
 // is valid.
-func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
+func (m *Middleware) Require(s verify.ScopeRule) func(http.Handler) http.Handler {
 	if err := s.Validate(); err != nil {
 		panic("httpmw: Require: " + err.Error())
 	}
@@ -391,7 +391,7 @@ func (m *Middleware) token(r *http.Request) (tok string, fromQuery bool, err err
 }
 
 // refuse answers a refused request; err comes from token extraction, the
-// verifier or Scopes.Check.
+// verifier or ScopeRule.Check.
 func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, err error) {
 	f := &Failure{Err: err}
 	var challenge string

@@ -52,7 +52,7 @@ func TestHandler(t *testing.T) {
 			status: 200, body: "sub=" + testSub},
 		{name: "lower-case bearer scheme accepted", req: req{auth: []string{"bearer " + good}},
 			status: 200, body: "sub=" + testSub},
-		{name: "scope requirement met", cfg: func(c *httpmw.Config) { c.Scopes = verify.Scopes{AllOf: []string{"read"}} },
+		{name: "scope requirement met", cfg: func(c *httpmw.Config) { c.Scopes = verify.ScopeRule{AllOf: []string{"read"}} },
 			req: req{auth: []string{"Bearer " + good}}, status: 200, body: "sub=" + testSub},
 
 		// No credentials: 401, challenge without error code.
@@ -81,17 +81,17 @@ func TestHandler(t *testing.T) {
 			status: 401, challenge: `Bearer realm="api", error="invalid_token"`, code: "invalid_token", reason: verify.ReasonMalformed, sentinel: verify.ErrMalformed},
 
 		// Scope: 403 insufficient_scope with scope=.
-		{name: "missing scope", cfg: func(c *httpmw.Config) { c.Scopes = verify.Scopes{AllOf: []string{"write"}} },
+		{name: "missing scope", cfg: func(c *httpmw.Config) { c.Scopes = verify.ScopeRule{AllOf: []string{"write"}} },
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="write"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
 		{name: "missing scope lists AllOf then AnyOf", cfg: func(c *httpmw.Config) {
-			c.Scopes = verify.Scopes{AllOf: []string{"read", "write"}, AnyOf: []string{"a", "b"}}
+			c.Scopes = verify.ScopeRule{AllOf: []string{"read", "write"}, AnyOf: []string{"a", "b"}}
 		},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="read write a b"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
-		{name: "scope with quote and backslash escaped", cfg: func(c *httpmw.Config) { c.Scopes = verify.Scopes{AllOf: []string{`a"b\c`}} },
+		{name: "scope with quote and backslash escaped", cfg: func(c *httpmw.Config) { c.Scopes = verify.ScopeRule{AllOf: []string{`a"b\c`}} },
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="a\"b\\c"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
@@ -116,7 +116,7 @@ func TestHandler(t *testing.T) {
 			code:      "invalid_token", reason: verify.ReasonExpired, sentinel: verify.ErrExpired},
 		{name: "resource_metadata in insufficient_scope challenge", cfg: func(c *httpmw.Config) {
 			c.ResourceMetadata = "https://api.test/rm"
-			c.Scopes = verify.Scopes{AllOf: []string{"write"}}
+			c.Scopes = verify.ScopeRule{AllOf: []string{"write"}}
 		},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="write", resource_metadata="https://api.test/rm"`,
@@ -179,7 +179,7 @@ func TestHandler(t *testing.T) {
 			challenge: `Bearer realm="api", error="invalid_request"`, code: "invalid_request", sentinel: httpmw.ErrInvalidRequest},
 		{name: "optional credentials: scope still enforced on presented token", cfg: func(c *httpmw.Config) {
 			c.CredentialsOptional = true
-			c.Scopes = verify.Scopes{AllOf: []string{"write"}}
+			c.Scopes = verify.ScopeRule{AllOf: []string{"write"}}
 		},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="write"`, code: "insufficient_scope",
@@ -313,9 +313,9 @@ func TestServeMuxRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{"subscription.read"}})(whoami))
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(whoami))
-	mux.Handle("GET /v1/events", mw.Require(verify.Scopes{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}})(whoami))
+	mux.Handle("GET /v1/subscribers", mw.Require(verify.ScopeRule{AllOf: []string{"subscription.read"}})(whoami))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(whoami))
+	mux.Handle("GET /v1/events", mw.Require(verify.ScopeRule{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}})(whoami))
 	mux.Handle("GET /v1/me", whoami) // token only
 	h := mw.Handler(mux)
 
@@ -371,7 +371,7 @@ func TestRequire(t *testing.T) {
 	keys := staticKeys(t)
 	v, decisions := newVerifier(t, keys)
 	other, otherDecisions := newVerifier(t, keys)
-	read := verify.Scopes{AllOf: []string{"read"}}
+	read := verify.ScopeRule{AllOf: []string{"read"}}
 	newMW := func(cfg httpmw.Config) *httpmw.Middleware {
 		t.Helper()
 		mw, err := httpmw.New(cfg)
@@ -380,7 +380,7 @@ func TestRequire(t *testing.T) {
 		}
 		return mw
 	}
-	mw := newMW(httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{"admin"}}})
+	mw := newMW(httpmw.Config{Checker: v, Scopes: verify.ScopeRule{AllOf: []string{"admin"}}})
 	plain := newMW(httpmw.Config{Checker: v})
 	optional := newMW(httpmw.Config{Checker: v, CredentialsOptional: true})
 	otherMW := newMW(httpmw.Config{Checker: other})
@@ -406,7 +406,7 @@ func TestRequire(t *testing.T) {
 		{"Handler then Require refuses scope without verifying again", chain(whoami, plain.Handler, stamp, plain.Require(read)), token(t, "write"), 403, 1, 0},
 		{"Handler of another Middleware, same verifier, is trusted", chain(whoami, optional.Handler, plain.Require(read)), token(t, "read"), 200, 1, 0},
 		{"Handler of another verifier is not trusted", chain(whoami, plain.Handler, otherMW.Require(read)), token(t, "read"), 200, 1, 1},
-		{"Require ignores CredentialsOptional", chain(whoami, optional.Handler, optional.Require(verify.Scopes{})), "", 401, 0, 0},
+		{"Require ignores CredentialsOptional", chain(whoami, optional.Handler, optional.Require(verify.ScopeRule{})), "", 401, 0, 0},
 		{"Handler scopes still apply before Require", chain(whoami, mw.Handler, mw.Require(read)), token(t, "read"), 403, 1, 0},
 	}
 	for _, tt := range tests {
@@ -434,7 +434,7 @@ func TestRequirePanicsOnBadScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []verify.Scopes{
+	for _, s := range []verify.ScopeRule{
 		{AllOf: []string{""}},
 		{AllOf: []string{"a  b"}},      // doubled space
 		{AnyPrefix: []string{"admin"}}, // would match "administrator"
@@ -463,9 +463,9 @@ func TestNew(t *testing.T) {
 		{"no verifier", httpmw.Config{}, false},
 		{"realm with newline", httpmw.Config{Checker: v, Realm: "a\nb"}, false},
 		{"realm with quotes is escaped, not refused", httpmw.Config{Checker: v, Realm: `"x"`}, true},
-		{"empty scope", httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{""}}}, false},
-		{"role with a space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"Office Manager"}}}, true},
-		{"scope with doubled space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"a  b"}}}, false},
+		{"empty scope", httpmw.Config{Checker: v, Scopes: verify.ScopeRule{AllOf: []string{""}}}, false},
+		{"role with a space", httpmw.Config{Checker: v, Scopes: verify.ScopeRule{AnyOf: []string{"Office Manager"}}}, true},
+		{"scope with doubled space", httpmw.Config{Checker: v, Scopes: verify.ScopeRule{AnyOf: []string{"a  b"}}}, false},
 		{"negative RetryAfter", httpmw.Config{Checker: v, RetryAfter: -time.Second}, false},
 		{"relative resource metadata", httpmw.Config{Checker: v, ResourceMetadata: "/.well-known/oauth-protected-resource"}, false},
 		{"resource metadata with CRLF", httpmw.Config{Checker: v, ResourceMetadata: "https://a.test/\r\nX: y"}, false},

@@ -30,8 +30,8 @@
 // spaces, or kept whole with Config.WholeScope for role names such as
 // "Office Manager". sub, client_id, jti and token_type (as Claims.Type)
 // are copied into the Claims. Scope requirements are checked by
-// verify.Scopes.Check,
-// as for JWTs; prefixes ([verify.Scopes.AnyPrefix]) name families such as
+// verify.ScopeRule.Check,
+// as for JWTs; prefixes ([verify.ScopeRule.AnyPrefix]) name families such as
 // "cx.". Unknown members are kept for Claims.Decode.
 //
 // A userinfo answer accepts the token with 2xx and a JSON object holding a

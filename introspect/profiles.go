@@ -34,7 +34,7 @@ func HydraIntrospection(adminURL, issuer string) Config {
 // them; the token format is undocumented, so any b64token is sent (the
 // MissRate and MaxInFlight bounds then carry the load); scopes are
 // space-separated "cx." names, so require a family with
-// verify.Scopes{AnyPrefix: []string{"cx."}} or exact names; tokens live a
+// verify.ScopeRule{AnyPrefix: []string{"cx."}} or exact names; tokens live a
 // year, so Cache.MaxTTL (5 minutes) bounds how late a revocation is seen.
 // Should the tokens be JWTs without a published JWKS, use this Checker
 // alone rather than behind Route, which would send them to the verifier.
@@ -47,7 +47,7 @@ func Sangoma(introspectionURL, clientID, clientSecret string) Config {
 // Assumes: client credentials go in the form body, as Net2Phone's token
 // endpoint takes them; tokens are 32 hexadecimal digits (Hex32Token); the
 // scope is one role name with spaces such as "Office Manager" (WholeScope),
-// required as verify.Scopes{AllOf: []string{"Office Manager"}}.
+// required as verify.ScopeRule{AllOf: []string{"Office Manager"}}.
 func Net2Phone(introspectionURL, clientID, clientSecret string) Config {
 	return Config{URL: introspectionURL, ClientAuth: ClientPost, ClientID: clientID, ClientSecret: clientSecret, SkipAudienceCheck: true, TokenShape: Hex32Token, WholeScope: true}
 }

@@ -95,7 +95,7 @@ func TestHTTP(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			mw, err := httpmw.New(httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{"sms.read"}},
+			mw, err := httpmw.New(httpmw.Config{Checker: v, Scopes: verify.ScopeRule{AllOf: []string{"sms.read"}},
 				OnReject: rejectlog.HTTP(logLines(&buf, tt.level), tt.opts), RetryAfter: time.Second})
 			if err != nil {
 				t.Fatal(err)

@@ -17,12 +17,12 @@ import (
 // Claims and an error. A refusal should be (or wrap) an [*Error] carrying a
 // [Reason]; the transports treat any other error as the server's fault
 // (ReasonUnavailable: 503 or codes.Unavailable), never as the client's.
-// need is checked by the implementation (see [Scopes.Check]) so that a
+// need is checked by the implementation (see [ScopeRule.Check]) so that a
 // token lacking scopes is refused with ReasonInsufficientScope. The
 // returned Claims may be shared between calls and must not be modified.
 // Verify must be safe for concurrent use and must return when ctx ends.
 type Checker interface {
-	Verify(ctx context.Context, token string, need Scopes) (*Claims, error)
+	Verify(ctx context.Context, token string, need ScopeRule) (*Claims, error)
 }
 
 var _ Checker = (*Verifier)(nil)
@@ -69,9 +69,9 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 // keeps granted scopes whole (the JWT [Verifier] splits granted scope
 // strings on spaces, so there it never matches). Every AnyPrefix value must
 // be printable ASCII without spaces and end in punctuation (see
-// [Scopes.AnyPrefix]). The transports call Validate once, when a
+// [ScopeRule.AnyPrefix]). The transports call Validate once, when a
 // requirement is configured.
-func (s Scopes) Validate() error {
+func (s ScopeRule) Validate() error {
 	for _, list := range [][]string{s.AllOf, s.AnyOf} {
 		for _, sc := range list {
 			if err := validScope(sc, true); err != nil {

@@ -16,14 +16,14 @@ type Issuer struct {
 	Keys jwks.Source
 }
 
-// Scopes is a scope requirement: the token must carry every scope in AllOf
+// ScopeRule is a scope requirement: the token must carry every scope in AllOf
 // and, when AnyOf or AnyPrefix is non-empty, at least one scope that is in
 // AnyOf or starts with a prefix in AnyPrefix. The zero value requires
 // nothing. Matching is exact, token by token ("admin" never matches
 // "superadmin"); granted scopes are never read as patterns, so a granted
-// "cx.*" is just the scope named "cx.*". [Scopes.Validate] lists the values
+// "cx.*" is just the scope named "cx.*". [ScopeRule.Validate] lists the values
 // a requirement may hold.
-type Scopes struct {
+type ScopeRule struct {
 	AllOf []string
 	AnyOf []string
 	// AnyPrefix names scope families: "cx." is met by any granted scope

@@ -10,7 +10,7 @@
 //		Issuers:   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: cache}},
 //		Audiences: []string{"https://api.example.com/"},
 //	})
-//	claims, err := v.Verify(ctx, token, verify.Scopes{AllOf: []string{"sms.text:send"}})
+//	claims, err := v.Verify(ctx, token, verify.ScopeRule{AllOf: []string{"sms.text:send"}})
 //
 // Every refusal is an [*Error] carrying a stable [Reason]; errors.Is matches
 // the reason's sentinel (ErrExpired, ErrInvalidSignature, …) and

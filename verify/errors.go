@@ -125,7 +125,7 @@ type Error struct {
 	KID    string
 	// Required is the scope requirement that was not met
 	// (ReasonInsufficientScope only), for RFC 6750's scope= attribute.
-	Required Scopes
+	Required ScopeRule
 	// Err is the underlying cause, if any (e.g. a jwks error).
 	Err error
 }

@@ -55,13 +55,13 @@ func Example() {
 	}
 	token := exampleToken(now.Add(-time.Minute), "sms.text:send", "subscription:read")
 
-	c, err := v.Verify(context.Background(), token, verify.Scopes{AllOf: []string{"sms.text:send"}})
+	c, err := v.Verify(context.Background(), token, verify.ScopeRule{AllOf: []string{"sms.text:send"}})
 	fmt.Println(c.Subject, c.Scopes, err)
 
-	_, err = v.Verify(context.Background(), token, verify.Scopes{AllOf: []string{"admin"}})
+	_, err = v.Verify(context.Background(), token, verify.ScopeRule{AllOf: []string{"admin"}})
 	fmt.Println(verify.ReasonOf(err), verify.ReasonOf(err).HTTPStatus())
 
-	_, err = v.Verify(context.Background(), exampleToken(now.Add(-2*time.Hour)), verify.Scopes{})
+	_, err = v.Verify(context.Background(), exampleToken(now.Add(-2*time.Hour)), verify.ScopeRule{})
 	fmt.Println(errors.Is(err, verify.ErrExpired), verify.ReasonOf(err).OAuthError())
 	// Output:
 	// 86b76cb5 [sms.text:send subscription:read] <nil>
@@ -78,7 +78,7 @@ func ExampleError() {
 		Audiences: []string{"https://api.example.com/"},
 		Now:       func() time.Time { return now },
 	})
-	_, err := v.Verify(context.Background(), exampleToken(now), verify.Scopes{})
+	_, err := v.Verify(context.Background(), exampleToken(now), verify.ScopeRule{})
 	var e *verify.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Reason)
@@ -96,7 +96,7 @@ func ExampleClaims_Decode() {
 		SkipAudienceCheck: true,
 		Now:               func() time.Time { return now },
 	})
-	c, err := v.Verify(context.Background(), exampleToken(now, "phone"), verify.Scopes{})
+	c, err := v.Verify(context.Background(), exampleToken(now, "phone"), verify.ScopeRule{})
 	if err != nil {
 		panic(err)
 	}
@@ -134,7 +134,7 @@ func ExampleTokenKind() {
 		SkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
 		Now:               func() time.Time { return now },
 	})
-	_, err := api.Verify(context.Background(), idToken, verify.Scopes{})
+	_, err := api.Verify(context.Background(), idToken, verify.ScopeRule{})
 	fmt.Println(err)
 
 	client, _ := verify.New(verify.Config{
@@ -143,7 +143,7 @@ func ExampleTokenKind() {
 		Kind:      verify.TokenKindID,
 		Now:       func() time.Time { return now },
 	})
-	c, err := client.Verify(context.Background(), idToken, verify.Scopes{})
+	c, err := client.Verify(context.Background(), idToken, verify.ScopeRule{})
 	if err != nil {
 		panic(err)
 	}
@@ -153,8 +153,8 @@ func ExampleTokenKind() {
 	// 4c42b5eb <nil>
 }
 
-func ExampleScopes_Check() {
-	need := verify.Scopes{AllOf: []string{"events:read"}, AnyOf: []string{"sms:send", "sms:admin"}}
+func ExampleScopeRule_Check() {
+	need := verify.ScopeRule{AllOf: []string{"events:read"}, AnyOf: []string{"sms:send", "sms:admin"}}
 	fmt.Println(need.Check([]string{"events:read", "sms:send"}))
 	fmt.Println(need.Check([]string{"events:read"}))
 	fmt.Println(need.String())

@@ -117,7 +117,7 @@ func TestTokenKind(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := src.calls.Load()
-			c, err := tt.v.Verify(context.Background(), tt.tok, Scopes{})
+			c, err := tt.v.Verify(context.Background(), tt.tok, ScopeRule{})
 			if got := ReasonOf(err); got != tt.want {
 				t.Fatalf("reason = %q, want %q (err %v)", got, tt.want, err)
 			}
@@ -148,7 +148,7 @@ func TestTokenKindScopeClaims(t *testing.T) {
 		{"no-grant", with(base, "auth_time", testNow.Unix()), ReasonWrongTokenKind},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := v.Verify(context.Background(), mint(t, tt.claims), Scopes{}); ReasonOf(err) != tt.want {
+			if _, err := v.Verify(context.Background(), mint(t, tt.claims), ScopeRule{}); ReasonOf(err) != tt.want {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
 		})

@@ -175,7 +175,7 @@ func containsAlg(list []*algSpec, a *algSpec) bool {
 // valid, the scope requirement need. It returns the claims or an *Error.
 // ctx bounds only the wait for a key fetch already in flight; Verify never
 // waits on a rate limiter.
-func (v *Verifier) Verify(ctx context.Context, token string, need Scopes) (*Claims, error) {
+func (v *Verifier) Verify(ctx context.Context, token string, need ScopeRule) (*Claims, error) {
 	if v.onDecision == nil {
 		c, e, _ := v.verify(ctx, token, need)
 		if e != nil {
@@ -199,7 +199,7 @@ func (v *Verifier) Verify(ctx context.Context, token string, need Scopes) (*Clai
 }
 
 // verify runs the cache, then the full check, then the per-call scopes.
-func (v *Verifier) verify(ctx context.Context, token string, need Scopes) (*Claims, *Error, bool) {
+func (v *Verifier) verify(ctx context.Context, token string, need ScopeRule) (*Claims, *Error, bool) {
 	var c *Claims
 	var e *Error
 	cached := false
@@ -548,14 +548,14 @@ func (c *Claims) CheckNonce(nonce string) error {
 
 // Check reports whether scopes satisfy s; on failure it returns an *Error
 // with ReasonInsufficientScope and Required set to s.
-func (s Scopes) Check(scopes []string) error {
+func (s ScopeRule) Check(scopes []string) error {
 	if s.satisfiedBy(scopes) {
 		return nil
 	}
 	return &Error{Reason: ReasonInsufficientScope, Required: s, Detail: "need " + s.describe()}
 }
 
-func (s Scopes) satisfiedBy(scopes []string) bool {
+func (s ScopeRule) satisfiedBy(scopes []string) bool {
 	for _, want := range s.AllOf {
 		if !containsString(scopes, want) {
 			return false
@@ -579,7 +579,7 @@ func (s Scopes) satisfiedBy(scopes []string) bool {
 	return false
 }
 
-func (s Scopes) error(c *Claims) *Error {
+func (s ScopeRule) error(c *Claims) *Error {
 	return &Error{Reason: ReasonInsufficientScope, Required: s, Issuer: c.Issuer, KID: c.KeyID,
 		Detail: "need " + s.describe() + ", token has " + strconv.Quote(truncate(strings.Join(c.Scopes, " "), 256))}
 }
@@ -587,7 +587,7 @@ func (s Scopes) error(c *Claims) *Error {
 // describe renders s for an Error's Detail: the quoted names, as
 // before prefixes and roles existed, or each part labelled when the
 // requirement has a prefix or a name with a space.
-func (s Scopes) describe() string {
+func (s ScopeRule) describe() string {
 	if str := s.String(); len(s.AnyPrefix) == 0 && (str != "" || len(s.AllOf)+len(s.AnyOf) == 0) {
 		return strconv.Quote(str)
 	}
@@ -614,7 +614,7 @@ func (s Scopes) describe() string {
 // two scopes "Office" and "Manager"), String returns "" and the transports
 // leave the attribute out. AnyPrefix entries are families, not scopes a
 // client could request, and are never listed.
-func (s Scopes) String() string {
+func (s ScopeRule) String() string {
 	for _, list := range [][]string{s.AllOf, s.AnyOf} {
 		for _, sc := range list {
 			if strings.Contains(sc, " ") {

@@ -706,7 +706,7 @@ func TestRFC7520(t *testing.T) {
 	}
 
 	t.Run("full_verify_refuses_non_jwt_payload", func(t *testing.T) {
-		_, err := v.Verify(context.Background(), token, Scopes{})
+		_, err := v.Verify(context.Background(), token, ScopeRule{})
 		if err == nil {
 			t.Fatal("Verify accepted a payload that is not a JWT claims set")
 		}

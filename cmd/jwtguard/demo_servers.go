@@ -103,8 +103,8 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 		fmt.Fprintf(w, "hello %s\n", c.ClientID)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/read", mw.Require(verify.Scopes{AllOf: []string{demoReadScope}})(hello))
-	mux.Handle("POST /v1/write", mw.Require(verify.Scopes{AllOf: []string{demoWriteScope}})(hello))
+	mux.Handle("GET /v1/read", mw.Require(verify.ScopeRule{AllOf: []string{demoReadScope}})(hello))
+	mux.Handle("POST /v1/write", mw.Require(verify.ScopeRule{AllOf: []string{demoWriteScope}})(hello))
 	hl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	ic, err := grpcmw.New(grpcmw.Config{
 		Checker: v,
 		Skip:    grpcmw.SkipHealthAndReflection, // for grpcurl, see demo --serve
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			testgrpc.TestService_UnaryCall_FullMethodName:           {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_EmptyCall_FullMethodName:           {AllOf: []string{demoWriteScope}},

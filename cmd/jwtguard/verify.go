@@ -190,7 +190,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer cache.Close()
 	keys.src = cache
 
-	claims, err := v.Verify(ctx, token, verify.Scopes{AllOf: f.scopes.vals})
+	claims, err := v.Verify(ctx, token, verify.ScopeRule{AllOf: f.scopes.vals})
 	if err == nil && f.nonce != "" {
 		err = claims.CheckNonce(f.nonce)
 	}

@@ -35,7 +35,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	defer env.Close()
 	guard, err := connectguard.New(connectguard.Config{
 		Checker: env.Verifier,
-		Procedures: map[string]verify.Scopes{
+		Procedures: map[string]verify.ScopeRule{
 			procMe:   {}, // any valid token
 			procSend: {AllOf: []string{demo.ScopeSend}},
 		},

@@ -39,7 +39,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	send := verify.Scopes{AllOf: []string{demo.ScopeSend}}
+	send := verify.ScopeRule{AllOf: []string{demo.ScopeSend}}
 
 	// HTTP: per-route scopes on ServeMux patterns; refusals logged.
 	mw, err := httpmw.New(httpmw.Config{Checker: env.Verifier,
@@ -61,7 +61,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	// gRPC: the same verifier, scopes per full method name; health and
 	// reflection pass without a token.
 	ic, err := grpcmw.New(grpcmw.Config{Checker: env.Verifier, Skip: grpcmw.SkipHealthAndReflection,
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			"/grpc.testing.TestService/EmptyCall": {},
 			"/grpc.testing.TestService/UnaryCall": send,
 		},

@@ -44,9 +44,9 @@ type Config struct {
 
 	// Procedures maps procedure names ("/package.Service/Method", as in
 	// connect.Spec.Procedure) to the scopes a token needs to call them. A
-	// zero verify.Scopes entry means "any valid token". New copies the
+	// zero verify.ScopeRule entry means "any valid token". New copies the
 	// map.
-	Procedures map[string]verify.Scopes
+	Procedures map[string]verify.ScopeRule
 
 	// DenyUnlisted refuses every procedure without an entry in Procedures
 	// with CodePermissionDenied, after the token is verified. False, the
@@ -69,7 +69,7 @@ type Config struct {
 // incoming RPCs. It is safe for concurrent use and holds no goroutines.
 type Interceptor struct {
 	v            verify.Checker
-	procedures   map[string]verify.Scopes
+	procedures   map[string]verify.ScopeRule
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, string, error)
@@ -84,7 +84,7 @@ func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("connectguard: Config.Checker is required")
 	}
-	procs := make(map[string]verify.Scopes, len(cfg.Procedures))
+	procs := make(map[string]verify.ScopeRule, len(cfg.Procedures))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Procedures)) {
 		if !validProcedure(name) {
 			return nil, fmt.Errorf("connectguard: Config.Procedures: %q is not a procedure name like \"/package.Service/Method\"", name)
@@ -93,7 +93,7 @@ func New(cfg Config) (*Interceptor, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("connectguard: Config.Procedures[%q]: %w", name, err)
 		}
-		procs[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
+		procs[name] = verify.ScopeRule{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
 	}
 	return &Interceptor{
 		v:            cfg.Checker,

@@ -37,7 +37,7 @@ func Example() {
 	}
 	guard, err := connectguard.New(connectguard.Config{
 		Checker: v,
-		Procedures: map[string]verify.Scopes{
+		Procedures: map[string]verify.ScopeRule{
 			"/sms.v1.SmsService/Send": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		},
 		DenyUnlisted: true,

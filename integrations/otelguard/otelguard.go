@@ -177,7 +177,7 @@ type tracedChecker struct {
 	next verify.Checker
 }
 
-func (c *tracedChecker) Verify(ctx context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+func (c *tracedChecker) Verify(ctx context.Context, token string, need verify.ScopeRule) (*verify.Claims, error) {
 	ctx, span := c.t.tracer.Start(ctx, "jwtguard.verify", trace.WithSpanKind(trace.SpanKindInternal))
 	defer span.End()
 	claims, err := c.next.Verify(ctx, token, need)

@@ -81,7 +81,7 @@ func New(t *testing.T, hooks func(upIssuer string) Hooks) *Fixture {
 	if h.Checker != nil {
 		checker = h.Checker(v)
 	}
-	mw, err := httpmw.New(httpmw.Config{Checker: checker, Scopes: verify.Scopes{AllOf: []string{"sms.read"}}, OnReject: h.OnReject})
+	mw, err := httpmw.New(httpmw.Config{Checker: checker, Scopes: verify.ScopeRule{AllOf: []string{"sms.read"}}, OnReject: h.OnReject})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,12 +35,12 @@ func main() {
 	mw, err := httpmw.New(httpmw.Config{Checker: v})
 	check(err)
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(sendSMS))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(sendSMS))
 	go func() { log.Fatal(http.ListenAndServe(":8080", mux)) }()
 
 	// gRPC: the same verifier, scopes per full method name.
 	ic, err := grpcmw.New(grpcmw.Config{Checker: v, Skip: grpcmw.SkipHealthAndReflection,
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		}})
 	check(err)
