@@ -116,7 +116,7 @@ func (s *sharedStore) Set(k introspect.Key, e introspect.Entry) { s.m[k] = e }
 func TestBrokenStoreEntry(t *testing.T) {
 	for _, reason := range []verify.Reason{"", "no_such_reason"} {
 		store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
-		cfg := introspect.Config{URL: "https://127.0.0.1:9/i", ClientAuth: introspect.ClientNone, SkipAudienceCheck: true,
+		cfg := introspect.Config{URL: "https://127.0.0.1:9/i", ClientAuth: introspect.ClientNone, InsecureSkipAudienceCheck: true,
 			Cache: introspect.CacheConfig{Store: store, HashKey: make([]byte, 32)}, Now: newClock().Now}
 		// The store answers a broken entry for every key: no remote call.
 		store.all = &introspect.Entry{Reason: reason, Expires: t0.Add(time.Hour)}

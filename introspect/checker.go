@@ -229,7 +229,7 @@ func (c *Checker) check(ctx context.Context, token string) (Entry, *verify.Error
 		}
 		cl.Issuer = c.s.Issuer
 	}
-	if !c.s.SkipAudienceCheck {
+	if !c.s.InsecureSkipAudienceCheck {
 		if !d.hasAud {
 			return refuse(verify.ReasonMissingClaim, "no aud")
 		}

@@ -45,7 +45,7 @@ func TestIntrospectionAnswers(t *testing.T) {
 		{name: "array", body: `[{"active":true}]`, want: verify.ReasonUnavailable},
 		{name: "invalid UTF-8", body: "{\"active\":true,\"sub\":\"\xff\"}", want: verify.ReasonUnavailable},
 		{name: "scope not a string", body: `{"active":true,"scope":["a"]}`, want: verify.ReasonUnavailable,
-			edit: func(c *introspect.Config) { c.Audiences, c.SkipAudienceCheck = nil, true }},
+			edit: func(c *introspect.Config) { c.Audiences, c.InsecureSkipAudienceCheck = nil, true }},
 		{name: "expired", body: `{"active":true,"exp":` + unix(-time.Second) + `}`, want: verify.ReasonExpired, edit: skipAud},
 		{name: "expired within leeway", body: `{"active":true,"exp":` + unix(-30*time.Second) + `}`,
 			edit: func(c *introspect.Config) { skipAud(c); c.Leeway = time.Minute }},
@@ -97,7 +97,7 @@ func TestIntrospectionAnswers(t *testing.T) {
 	}
 }
 
-func skipAud(c *introspect.Config) { c.Audiences, c.SkipAudienceCheck = nil, true }
+func skipAud(c *introspect.Config) { c.Audiences, c.InsecureSkipAudienceCheck = nil, true }
 
 // TestAcceptedClaims checks the mapping of an answer into Claims.
 func TestAcceptedClaims(t *testing.T) {

@@ -25,7 +25,7 @@
 // (401 invalid_token). exp, nbf and iat are checked against the clock with
 // Config.Leeway as the JWT verifier checks them (exp may be absent);
 // "iss" must equal Config.Issuer when both are set; "aud" must hold one of
-// Config.Audiences unless SkipAudienceCheck; a Hydra "token_use" other
+// Config.Audiences unless InsecureSkipAudienceCheck; a Hydra "token_use" other
 // than access_token (a refresh token) is invalid_type. "scope" is split on
 // spaces, or kept whole with Config.WholeScope for role names such as
 // "Office Manager". sub, client_id, jti and token_type (as Claims.Type)

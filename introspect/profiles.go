@@ -13,7 +13,7 @@ package introspect
 // without scopes can be met, and client-credentials tokens (no user) are
 // not meant for this endpoint.
 func WgtwoUserinfo() Config {
-	return Config{Endpoint: Userinfo, URL: "https://id.wgtwo.com/userinfo", Issuer: "https://id.wgtwo.com/", SkipAudienceCheck: true, TokenShape: HydraToken}
+	return Config{Endpoint: Userinfo, URL: "https://id.wgtwo.com/userinfo", Issuer: "https://id.wgtwo.com/", InsecureSkipAudienceCheck: true, TokenShape: HydraToken}
 }
 
 // HydraIntrospection checks Ory Hydra access tokens (wgtwo's included) at
@@ -25,7 +25,7 @@ func WgtwoUserinfo() Config {
 // the client asked for an audience, so the audience is not checked; a
 // refresh token is refused by its "token_use".
 func HydraIntrospection(adminURL, issuer string) Config {
-	return Config{URL: adminURL, ClientAuth: ClientNone, Issuer: issuer, SkipAudienceCheck: true, TokenShape: HydraToken}
+	return Config{URL: adminURL, ClientAuth: ClientNone, Issuer: issuer, InsecureSkipAudienceCheck: true, TokenShape: HydraToken}
 }
 
 // Sangoma checks Sangoma CPaaS access tokens at an introspection URL the
@@ -39,7 +39,7 @@ func HydraIntrospection(adminURL, issuer string) Config {
 // Should the tokens be JWTs without a published JWKS, use this Checker
 // alone rather than behind Route, which would send them to the verifier.
 func Sangoma(introspectionURL, clientID, clientSecret string) Config {
-	return Config{URL: introspectionURL, ClientAuth: ClientBasic, ClientID: clientID, ClientSecret: clientSecret, SkipAudienceCheck: true}
+	return Config{URL: introspectionURL, ClientAuth: ClientBasic, ClientID: clientID, ClientSecret: clientSecret, InsecureSkipAudienceCheck: true}
 }
 
 // Net2Phone checks Net2Phone Canada (Versature) access tokens at an
@@ -49,5 +49,5 @@ func Sangoma(introspectionURL, clientID, clientSecret string) Config {
 // scope is one role name with spaces such as "Office Manager" (WholeScope),
 // required as verify.ScopeRule{AllOf: []string{"Office Manager"}}.
 func Net2Phone(introspectionURL, clientID, clientSecret string) Config {
-	return Config{URL: introspectionURL, ClientAuth: ClientPost, ClientID: clientID, ClientSecret: clientSecret, SkipAudienceCheck: true, TokenShape: Hex32Token, WholeScope: true}
+	return Config{URL: introspectionURL, ClientAuth: ClientPost, ClientID: clientID, ClientSecret: clientSecret, InsecureSkipAudienceCheck: true, TokenShape: Hex32Token, WholeScope: true}
 }

@@ -238,7 +238,7 @@ func TestAttacks(t *testing.T) {
 	// The configuration recommended for Hydra, whose access tokens carry
 	// "aud": []: audience not checked, so only the token kind tells an ID
 	// token (aud = the client id) from an access token.
-	vSkipAud := atkVerifier(t, set, func(c *Config) { c.Audiences, c.SkipAudienceCheck = nil, true })
+	vSkipAud := atkVerifier(t, set, func(c *Config) { c.Audiences, c.InsecureSkipAudienceCheck = nil, true })
 	idToken := func(members string) string {
 		return signRS256(key, rs256Header(`"typ":"JWT"`), claimsWith(stdIss()+`,"aud":["client-1"],`+stdExp()+fmt.Sprintf(`,"iat":%d`, atkNow.Unix())+members))
 	}

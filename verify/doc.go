@@ -62,7 +62,7 @@
 //     missing_claim and now−iat > MaxTokenAge+leeway is expired; with
 //     MaxLifetime, no iat is missing_claim and exp−iat > MaxLifetime is
 //     lifetime_too_long (no leeway: both times are the issuer's).
-//  7. Audience: unless SkipAudienceCheck, the token must carry at least one
+//  7. Audience: unless InsecureSkipAudienceCheck, the token must carry at least one
 //     of Config.Audiences (any-of). No aud is missing_claim; an aud that
 //     matches none, including "" and [], is invalid_audience.
 //  8. Kind ([TokenKind], Config.Kind): by default the token must be an
@@ -152,7 +152,7 @@
 //   - Scope requirements are per call and evaluated on every hit.
 //   - Only accepted tokens are cached (a token refused only for scope is
 //     accepted: its scopes are re-evaluated per call); tokens longer than
-//     TokenCache.MaxTokenBytes (8 KiB) are never cached.
+//     TokenCache.MaxCachedTokenBytes (8 KiB) are never cached.
 //   - It is bounded by TokenCache.MaxEntries (10 000) and MaxBytes (32 MiB,
 //     token and payload bytes plus a fixed per-entry estimate). Nothing is
 //     evicted before one of the bounds is reached; then SIEVE picks the

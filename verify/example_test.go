@@ -92,9 +92,9 @@ func ExampleError() {
 func ExampleClaims_Decode() {
 	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	v, _ := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
-		SkipAudienceCheck: true,
-		Now:               func() time.Time { return now },
+		Issuers:                   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		InsecureSkipAudienceCheck: true,
+		Now:                       func() time.Time { return now },
 	})
 	c, err := v.Verify(context.Background(), exampleToken(now, "phone"), verify.ScopeRule{})
 	if err != nil {
@@ -130,9 +130,9 @@ func ExampleTokenKind() {
 	idToken := exampleIDToken(now, "my-client", "n-0S6_WzA2Mj")
 
 	api, _ := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
-		SkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
-		Now:               func() time.Time { return now },
+		Issuers:                   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		InsecureSkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
+		Now:                       func() time.Time { return now },
 	})
 	_, err := api.Verify(context.Background(), idToken, verify.ScopeRule{})
 	fmt.Println(err)

@@ -323,8 +323,8 @@ func TestNewValidates(t *testing.T) {
 			c.Issuers = append(c.Issuers, Issuer{Name: "x", Keys: src})
 		}, false},
 		{"no-audience", func(c *Config) { c.Audiences = nil }, false},
-		{"skip-audience", func(c *Config) { c.Audiences = nil; c.SkipAudienceCheck = true }, true},
-		{"audience-and-skip", func(c *Config) { c.SkipAudienceCheck = true }, false},
+		{"skip-audience", func(c *Config) { c.Audiences = nil; c.InsecureSkipAudienceCheck = true }, true},
+		{"audience-and-skip", func(c *Config) { c.InsecureSkipAudienceCheck = true }, false},
 		{"empty-audience", func(c *Config) { c.Audiences = []string{""} }, false},
 		{"alg-none", func(c *Config) { c.Algorithms = []string{"none"} }, false},
 		{"alg-HS256", func(c *Config) { c.Algorithms = []string{"RS256", "HS256"} }, false},

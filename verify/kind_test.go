@@ -48,7 +48,7 @@ func without(m map[string]any, names ...string) map[string]any {
 }
 
 // TestTokenKind: with the configuration recommended for Hydra
-// (SkipAudienceCheck, because its access tokens carry "aud": []), an ID
+// (InsecureSkipAudienceCheck, because its access tokens carry "aud": []), an ID
 // token from the same issuer must not pass as an access token; and an ID
 // token verifier must not take an access token.
 func TestTokenKind(t *testing.T) {
@@ -57,7 +57,7 @@ func TestTokenKind(t *testing.T) {
 	src := &countingSource{src: cache}
 	access := newVerifier(t, src, func(c *Config) {
 		c.Issuers[0].Name = iss.Issuer()
-		c.Audiences, c.SkipAudienceCheck = nil, true
+		c.Audiences, c.InsecureSkipAudienceCheck = nil, true
 		c.TokenCache.Disable = true
 	})
 	idv := newVerifier(t, src, func(c *Config) {
@@ -163,7 +163,7 @@ func TestTokenKindConfig(t *testing.T) {
 		ok   bool
 	}{
 		{"id-with-audiences", func(c *Config) { c.Kind = TokenKindID }, true},
-		{"id-skip-audience", func(c *Config) { c.Kind = TokenKindID; c.Audiences, c.SkipAudienceCheck = nil, true }, false},
+		{"id-skip-audience", func(c *Config) { c.Kind = TokenKindID; c.Audiences, c.InsecureSkipAudienceCheck = nil, true }, false},
 		{"unknown-kind", func(c *Config) { c.Kind = 2 }, false},
 		{"negative-kind", func(c *Config) { c.Kind = -1 }, false},
 		{"max-lifetime", func(c *Config) { c.MaxLifetime = time.Hour }, true},

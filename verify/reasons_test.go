@@ -220,7 +220,7 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "aud/empty-string", tok: mint(t, with(hydraClaims(now), "aud", "")), want: ReasonInvalidAudience, calls: 0},
 		{name: "aud/string-match", tok: mint(t, with(hydraClaims(now), "aud", testAudience)), calls: 1},
 		{name: "aud/any-of", tok: mint(t, with(hydraClaims(now), "aud", []string{"x", "https://b.example/"})), edit: func(c *Config) { c.Audiences = []string{"https://a.example/", "https://b.example/"} }, calls: 1},
-		{name: "aud/empty-array-skipped", tok: mint(t, with(hydraClaims(now), "aud", []string{})), edit: func(c *Config) { c.Audiences, c.SkipAudienceCheck = nil, true }, calls: 1},
+		{name: "aud/empty-array-skipped", tok: mint(t, with(hydraClaims(now), "aud", []string{})), edit: func(c *Config) { c.Audiences, c.InsecureSkipAudienceCheck = nil, true }, calls: 1},
 
 		// invalid_type
 		{name: "typ/JWT-when-at+jwt-required", tok: good, edit: func(c *Config) { c.RequiredType = "at+jwt" }, want: ReasonInvalidType, calls: 0},

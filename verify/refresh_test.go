@@ -48,8 +48,8 @@ func inRefetchBubble(t *testing.T, fn func(t *testing.T, iss *issuertest.Server,
 		t.Cleanup(func() { _ = cache.Close() })
 		var hits atomic.Int64
 		v, err := New(Config{
-			Issuers:           []Issuer{{Name: iss.Issuer(), Keys: cache}},
-			SkipAudienceCheck: true,
+			Issuers:                   []Issuer{{Name: iss.Issuer(), Keys: cache}},
+			InsecureSkipAudienceCheck: true,
 			OnDecision: func(d Decision) {
 				if d.Cached {
 					hits.Add(1)

@@ -173,8 +173,8 @@ func TestTokenCacheOversizeNotCached(t *testing.T) {
 		tc     TokenCacheConfig
 		cached bool
 	}{
-		{"fits", TokenCacheConfig{MaxTokenBytes: len(tok)}, true},
-		{"too-long", TokenCacheConfig{MaxTokenBytes: len(tok) - 1}, false},
+		{"fits", TokenCacheConfig{MaxCachedTokenBytes: len(tok)}, true},
+		{"too-long", TokenCacheConfig{MaxCachedTokenBytes: len(tok) - 1}, false},
 		{"default-8KiB", TokenCacheConfig{}, true},
 		{"larger-than-MaxBytes", TokenCacheConfig{MaxBytes: int64(len(tok))}, false},
 		{"disabled", TokenCacheConfig{Disable: true}, false},

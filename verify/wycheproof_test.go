@@ -138,9 +138,9 @@ func (tc wpTest) jwsString(t *testing.T) string {
 func newSigOnlyVerifier(t *testing.T, src jwks.Source) *Verifier {
 	t.Helper()
 	v, err := New(Config{
-		Issuers:           []Issuer{{Name: "https://issuer.test/", Keys: src}},
-		SkipAudienceCheck: true,
-		TokenCache:        TokenCacheConfig{Disable: true},
+		Issuers:                   []Issuer{{Name: "https://issuer.test/", Keys: src}},
+		InsecureSkipAudienceCheck: true,
+		TokenCache:                TokenCacheConfig{Disable: true},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

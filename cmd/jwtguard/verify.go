@@ -148,14 +148,14 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		kind = verify.TokenKindID
 	}
 	v, err := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: f.issuer, Keys: keys}},
-		Audiences:         f.audiences.vals,
-		SkipAudienceCheck: f.skipAudience,
-		Algorithms:        f.algs.vals,
-		Leeway:            f.leeway,
-		RequiredType:      f.typ,
-		Kind:              kind,
-		TokenCache:        verify.TokenCacheConfig{Disable: true},
+		Issuers:                   []verify.Issuer{{Name: f.issuer, Keys: keys}},
+		Audiences:                 f.audiences.vals,
+		InsecureSkipAudienceCheck: f.skipAudience,
+		Algorithms:                f.algs.vals,
+		Leeway:                    f.leeway,
+		RequiredType:              f.typ,
+		Kind:                      kind,
+		TokenCache:                verify.TokenCacheConfig{Disable: true},
 	})
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "verify: config: ")

@@ -28,8 +28,8 @@ func Example() {
 	}
 	defer keys.Close()
 	v, err := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: iss.Issuer(), Keys: keys}},
-		SkipAudienceCheck: true, // Hydra's "aud": [] access tokens
+		Issuers:                   []verify.Issuer{{Name: iss.Issuer(), Keys: keys}},
+		InsecureSkipAudienceCheck: true, // Hydra's "aud": [] access tokens
 	})
 	if err != nil {
 		fmt.Println(err)

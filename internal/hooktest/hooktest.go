@@ -70,9 +70,9 @@ func New(t *testing.T, hooks func(upIssuer string) Hooks) *Fixture {
 	}
 	t.Cleanup(func() { downKeys.Close() })
 	v, err := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: f.Up.Issuer(), Keys: upKeys}, {Name: f.Down.Issuer(), Keys: downKeys}},
-		SkipAudienceCheck: true,
-		OnDecision:        h.OnDecision,
+		Issuers:                   []verify.Issuer{{Name: f.Up.Issuer(), Keys: upKeys}, {Name: f.Down.Issuer(), Keys: downKeys}},
+		InsecureSkipAudienceCheck: true,
+		OnDecision:                h.OnDecision,
 	})
 	if err != nil {
 		t.Fatal(err)
