@@ -101,7 +101,7 @@ func FuzzUnaryAlphabet(f *testing.F) {
 	for n, c := range []verify.Checker{v, wrappedChecker{v}} {
 		i, err := grpcmw.New(grpcmw.Config{Checker: c,
 			Methods:  map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"sms.read"}}},
-			OnReject: func(_ context.Context, _ string, err error) { rejected[n] = err.Error() }})
+			OnReject: func(_ context.Context, r verify.Rejection) { rejected[n] = r.Err.Error() }})
 		if err != nil {
 			f.Fatal(err)
 		}

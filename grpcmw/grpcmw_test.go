@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,15 @@ import (
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
 )
+
+// codesFor lists the codes each outcome may be answered with.
+var codesFor = map[verify.Outcome][]codes.Code{
+	verify.OutcomeMissingToken:      {codes.Unauthenticated},
+	verify.OutcomeInvalidRequest:    {codes.Unauthenticated, codes.InvalidArgument},
+	verify.OutcomeInvalidToken:      {codes.Unauthenticated},
+	verify.OutcomeInsufficientScope: {codes.PermissionDenied},
+	verify.OutcomeUnavailable:       {codes.Unavailable, codes.Canceled, codes.DeadlineExceeded, codes.Internal},
+}
 
 // fixedMessage is the only text a client may see for each refusal code.
 var fixedMessage = map[codes.Code]string{
@@ -73,6 +83,9 @@ func checkRefusal(t *testing.T, err error, want codes.Code, rec *rejections, met
 	}
 	if !errors.Is(got[0].err, wantIs) {
 		t.Errorf("OnReject err = %v, want errors.Is %v", got[0].err, wantIs)
+	}
+	if got[0].transport != "grpc" || !slices.Contains(codesFor[got[0].outcome], want) {
+		t.Errorf("OnReject transport, outcome = %q, %q; want grpc and an outcome answered with %v", got[0].transport, got[0].outcome, want)
 	}
 }
 

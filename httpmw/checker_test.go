@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -24,17 +25,18 @@ func TestNonJWTChecker(t *testing.T) {
 		auth       string
 		wantStatus int
 		wantReason verify.Reason
+		want       verify.Outcome
 	}{
 		{name: "accepted", checker: opaque, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
 		{name: "scope met", checker: opaque, need: verify.ScopeRule{AllOf: []string{"read"}}, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
-		{name: "scope missing", checker: opaque, need: verify.ScopeRule{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope},
-		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantStatus: http.StatusUnauthorized, wantReason: verify.ReasonMalformed},
-		{name: "checker down is the server's fault", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantStatus: http.StatusServiceUnavailable, wantReason: verify.ReasonUnavailable},
+		{name: "scope missing", checker: opaque, need: verify.ScopeRule{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope, want: verify.OutcomeInsufficientScope},
+		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantStatus: http.StatusUnauthorized, wantReason: verify.ReasonMalformed, want: verify.OutcomeInvalidToken},
+		{name: "checker down is the server's fault", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantStatus: http.StatusServiceUnavailable, want: verify.OutcomeUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got *httpmw.Failure
-			mw, err := httpmw.New(httpmw.Config{Checker: tt.checker, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
+			var got *verify.Rejection
+			mw, err := httpmw.New(httpmw.Config{Checker: tt.checker, OnReject: func(_ context.Context, r verify.Rejection) { got = &r }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,8 +67,8 @@ func TestNonJWTChecker(t *testing.T) {
 				}
 				return
 			}
-			if got == nil || got.Reason != tt.wantReason {
-				t.Fatalf("OnReject = %+v, want reason %q", got, tt.wantReason)
+			if got == nil || got.Reason != tt.wantReason || got.Outcome != tt.want {
+				t.Fatalf("OnReject = %+v, want reason %q, outcome %q", got, tt.wantReason, tt.want)
 			}
 		})
 	}

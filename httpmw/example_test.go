@@ -91,8 +91,8 @@ func ExampleConfig_skip() {
 		Skip: func(r *http.Request) bool {
 			return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		},
-		OnReject: func(r *http.Request, f *httpmw.Failure) {
-			fmt.Printf("rejected %s %s: %d %s, reason %s\n", r.Method, r.URL.Path, f.Status, f.Code, f.Reason)
+		OnReject: func(_ context.Context, r verify.Rejection) {
+			fmt.Printf("rejected %s: %s, reason %s\n", r.Method, r.Outcome, r.Reason)
 		},
 	})
 	if err != nil {
@@ -110,7 +110,7 @@ func ExampleConfig_skip() {
 	show(h, "POST", "/v1/sms", "eyJhbGciOiJub25lIn0.e30.")
 	// Output:
 	// OPTIONS /v1/sms: 200
-	// rejected POST /v1/sms: 401 invalid_token, reason malformed
+	// rejected POST /v1/sms: invalid_token, reason malformed
 	// POST /v1/sms: 401 WWW-Authenticate: Bearer realm="sms-api", error="invalid_token"
 }
 

@@ -1,6 +1,7 @@
 package httpmw
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -53,11 +54,6 @@ type Config struct {
 	// or userinfo checker for opaque tokens, or a composition. Required.
 	Checker verify.Checker
 
-	// Scopes is the requirement Handler applies to every request. The zero
-	// value requires a valid token and no particular scope. Require sets a
-	// per-route requirement instead (see Middleware.Require).
-	Scopes verify.ScopeRule
-
 	// Realm is sent as realm="…" in every WWW-Authenticate challenge,
 	// escaped as an RFC 9110 quoted-string. "" means DefaultRealm ("api").
 	// Control characters are refused by New.
@@ -66,8 +62,8 @@ type Config struct {
 	// CredentialsOptional lets requests without any bearer credentials
 	// through Handler, without claims in their context; handlers then call
 	// verify.FromContext and decide. Requests that do carry credentials
-	// are still verified, and refused when the token is bad, malformed or
-	// lacks Scopes. Require ignores it: a route with Require always needs
+	// are still verified, and refused when the token is bad or malformed.
+	// Require ignores it: a route with Require always needs
 	// a valid token. False (the default) answers 401 to missing
 	// credentials.
 	CredentialsOptional bool
@@ -113,28 +109,25 @@ type Config struct {
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, f *Failure)
 
 	// OnReject, when set, is called synchronously with every refusal
-	// before the answer is written, with the exact reason. It is the place
-	// to log or count refusals; nothing it sees is sent to the client. It
-	// must be fast and safe for concurrent use.
-	OnReject func(r *http.Request, f *Failure)
+	// before the answer is written, with the request's context and the
+	// exact cause (Transport "http", Method "GET /path"). It has the same
+	// shape as grpcmw's and connectguard's, so one hook serves all three.
+	// It is the place to log or count refusals; nothing it sees is sent to
+	// the client. It must be fast and safe for concurrent use.
+	OnReject func(ctx context.Context, r verify.Rejection)
 }
 
-// Failure describes one refused request.
+// Failure describes one refused request to Config.ErrorWriter: the
+// transport-neutral Rejection that OnReject receives, and the HTTP answer
+// for its Outcome.
 type Failure struct {
+	verify.Rejection
 	// Status is the HTTP status: 400, 401, 403 or 503.
 	Status int
 	// Code is the RFC 6750 error code sent in the challenge: "" (missing
 	// credentials, or 503), "invalid_request", "invalid_token" or
 	// "insufficient_scope".
 	Code string
-	// Reason is the verifier's reason; "" for missing credentials and
-	// invalid_request, which are decided before verification.
-	Reason verify.Reason
-	// Required is the scope requirement that was not met (403 only).
-	Required verify.ScopeRule
-	// Err is the exact cause: it wraps ErrMissingToken or
-	// ErrInvalidRequest, or is (or wraps) a *verify.Error.
-	Err error
 }
 
 // Middleware verifies bearer tokens in front of net/http handlers. It is
@@ -150,7 +143,7 @@ type Middleware struct {
 	cookie       string
 	retryAfter   string
 	errorWriter  func(http.ResponseWriter, *http.Request, *Failure)
-	onReject     func(*http.Request, *Failure)
+	onReject     func(context.Context, verify.Rejection)
 	realmAttr    string // `realm="…"`
 	metadataAttr string // `, resource_metadata="…"` or ""
 	chMissing    string
@@ -175,9 +168,6 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if hasCTL(realm) {
 		return nil, fmt.Errorf("httpmw: Config.Realm %q contains control characters", realm)
-	}
-	if err := cfg.Scopes.Validate(); err != nil {
-		return nil, fmt.Errorf("httpmw: Config.Scopes: %w", err)
 	}
 	if cfg.RetryAfter < 0 {
 		return nil, fmt.Errorf("httpmw: Config.RetryAfter %v is negative", cfg.RetryAfter)
@@ -217,7 +207,7 @@ func New(cfg Config) (*Middleware, error) {
 	m.chMissing = m.challenge("", "")
 	m.chInvalidReq = m.challenge("invalid_request", "")
 	m.chInvalidTok = m.challenge("invalid_token", "")
-	m.handler = m.route(cfg.Scopes)
+	m.handler = m.route(verify.ScopeRule{})
 	return m, nil
 }
 
@@ -244,8 +234,8 @@ func (m *Middleware) challenge(code, scope string) string {
 }
 
 // Handler returns next wrapped so that every request must carry a valid
-// bearer token meeting Config.Scopes (unless Skip or CredentialsOptional
-// let it through). The verified claims are in the request's context:
+// bearer token (unless Skip or CredentialsOptional let it through); Require
+// adds a route's scope rule. The verified claims are in the request's context:
 // verify.FromContext(r.Context()). Its signature fits
 // func(http.Handler) http.Handler middleware chains.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
@@ -261,7 +251,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 //
 //	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(h))
 //
-// s replaces Config.Scopes for the route. Behind this Middleware's Handler
+// Behind this Middleware's Handler
 // (or another Middleware sharing its Verifier) the token was already
 // verified for this request: Require then only checks s against the claims
 // that Handler stored, without verifying again. Used alone, it verifies the
@@ -393,44 +383,55 @@ func (m *Middleware) token(r *http.Request) (tok string, fromQuery bool, err err
 // refuse answers a refused request; err comes from token extraction, the
 // verifier or ScopeRule.Check.
 func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, err error) {
-	f := &Failure{Err: err}
-	var challenge string
-	var ve *verify.Error
-	switch {
-	case errors.Is(err, ErrMissingToken):
-		f.Status, challenge = http.StatusUnauthorized, m.chMissing
-	case errors.Is(err, ErrInvalidRequest):
-		f.Status, f.Code, challenge = http.StatusBadRequest, "invalid_request", m.chInvalidReq
-	case errors.As(err, &ve):
-		f.Reason = ve.Reason
-		f.Status, f.Code = ve.Reason.HTTPStatus(), ve.Reason.OAuthError()
-		switch f.Code {
-		case "insufficient_scope":
-			f.Required = rt.need
-			challenge = rt.forbidden
-		case "invalid_token":
-			challenge = m.chInvalidTok
-		}
-	default:
-		// Not a refusal the verifier's contract describes: treat it as
-		// the server's fault rather than blaming the client's token.
-		f.Status, f.Reason = http.StatusServiceUnavailable, verify.ReasonUnavailable
-	}
+	f := &Failure{Rejection: verify.Rejection{
+		Transport: "http",
+		Method:    r.Method + " " + r.URL.Path,
+		Outcome:   verify.OutcomeOf(err),
+		Reason:    verify.ReasonOf(err),
+		Required:  rt.need,
+		Err:       err,
+	}}
+	f.Status, f.Code = answer(f.Outcome)
 	h := w.Header()
-	if challenge != "" {
-		h.Set("WWW-Authenticate", challenge)
+	switch f.Code {
+	case "":
+		if f.Status == http.StatusUnauthorized {
+			h.Set("WWW-Authenticate", m.chMissing)
+		}
+	case "invalid_request":
+		h.Set("WWW-Authenticate", m.chInvalidReq)
+	case "invalid_token":
+		h.Set("WWW-Authenticate", m.chInvalidTok)
+	case "insufficient_scope":
+		h.Set("WWW-Authenticate", rt.forbidden)
 	}
 	if f.Status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", m.retryAfter)
 	}
 	if m.onReject != nil {
-		m.onReject(r, f)
+		m.onReject(r.Context(), f.Rejection)
 	}
 	if m.errorWriter != nil {
 		m.errorWriter(w, r, f)
 		return
 	}
 	http.Error(w, http.StatusText(f.Status), f.Status)
+}
+
+// answer maps an outcome to the HTTP status and the RFC 6750 error code of
+// its challenge.
+func answer(o verify.Outcome) (status int, code string) {
+	switch o {
+	case verify.OutcomeMissingToken:
+		return http.StatusUnauthorized, ""
+	case verify.OutcomeInvalidRequest:
+		return http.StatusBadRequest, "invalid_request"
+	case verify.OutcomeInsufficientScope:
+		return http.StatusForbidden, "insufficient_scope"
+	case verify.OutcomeUnavailable:
+		return http.StatusServiceUnavailable, ""
+	}
+	return http.StatusUnauthorized, "invalid_token"
 }
 
 // quote renders s as an RFC 9110 quoted-string. s holds no control

@@ -128,7 +128,7 @@ func (c *Checker) shapeOK(token string) bool {
 // after the time and scope checks that depend on the call.
 func (c *Checker) answer(e *Entry, now time.Time, need verify.ScopeRule) (*verify.Claims, error) {
 	if e.Claims == nil {
-		if e.Reason == "" || e.Reason.Sentinel() == nil { // a Store returned a broken entry
+		if e.Reason.Outcome() == "" { // a Store returned a broken entry
 			return nil, unavailable("cache entry has neither claims nor a known reason", nil)
 		}
 		return nil, &verify.Error{Reason: e.Reason, Detail: e.Detail, Issuer: c.s.Issuer}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -16,7 +17,7 @@ import (
 // An implementation returns either non-nil Claims and a nil error, or nil
 // Claims and an error. A refusal should be (or wrap) an [*Error] carrying a
 // [Reason]; the transports treat any other error as the server's fault
-// (ReasonUnavailable: 503 or codes.Unavailable), never as the client's.
+// ([OutcomeUnavailable], see [OutcomeOf]), never as the client's.
 // need is checked by the implementation (see [ScopeRule.Check]) so that a
 // token lacking scopes is refused with ReasonInsufficientScope. The
 // returned Claims may be shared between calls and must not be modified.
@@ -88,6 +89,12 @@ func (s ScopeRule) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Clone returns a copy of s that shares no slices with it, for a transport
+// that keeps a requirement given in its configuration.
+func (s ScopeRule) Clone() ScopeRule {
+	return ScopeRule{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
 }
 
 func validScope(sc string, spaces bool) error {

@@ -174,3 +174,15 @@ func FuzzScopeRequirement(f *testing.F) {
 		}
 	})
 }
+
+func TestScopeRuleClone(t *testing.T) {
+	s := verify.ScopeRule{AllOf: []string{"a"}, AnyOf: []string{"b"}, AnyPrefix: []string{"cx."}}
+	c := s.Clone()
+	s.AllOf[0], s.AnyOf[0], s.AnyPrefix[0] = "x", "y", "z."
+	if c.AllOf[0] != "a" || c.AnyOf[0] != "b" || c.AnyPrefix[0] != "cx." {
+		t.Fatalf("clone shares slices with the original: %+v", c)
+	}
+	if z := (verify.ScopeRule{}).Clone(); z.AllOf != nil || z.AnyOf != nil || z.AnyPrefix != nil {
+		t.Fatalf("zero clone = %+v, want zero", z)
+	}
+}

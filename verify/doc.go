@@ -14,9 +14,10 @@
 //
 // Every refusal is an [*Error] carrying a stable [Reason]; errors.Is matches
 // the reason's sentinel (ErrExpired, ErrInvalidSignature, …) and
-// [Reason.OAuthError] and [Reason.HTTPStatus] give the RFC 6750 response
-// the transports (httpmw, grpcmw) send. Clients only ever see the vague
-// RFC 6750 code; [Error.Detail] and [Config.OnDecision] are for the
+// [Reason.Outcome] (or [OutcomeOf] for any error) gives the class of answer
+// the transports (httpmw, grpcmw, connectguard) send, each in its own
+// codes. Clients only ever see that vague class; [Error.Detail],
+// [Config.OnDecision] and the transports' [Rejection] hook are for the
 // operator.
 //
 // # Order of checks
@@ -77,7 +78,7 @@
 //     otherwise unknown_key. Source errors map as: jwks.ErrKeyNotFound →
 //     unknown_key; jwks.ErrKeyMismatch → unsupported_algorithm;
 //     jwks.ErrUnavailable, jwks.ErrClosed, ctx errors and anything else →
-//     unavailable (a server-side condition: 503, not 401). The key ↔ alg
+//     unavailable (a server-side condition, not the client's). The key ↔ alg
 //     binding (RFC 8725 §3.1) is enforced here again, whatever the source
 //     promised: kty and Go key type must be the alg's family, the JWK's
 //     alg (when stated) must equal the token's, use must be "sig" or
@@ -97,7 +98,7 @@
 //     under it. If ctx ends during that wait the result is unavailable.
 //  11. Scopes: the per-call requirement: every scope in need.AllOf, and one
 //     of need.AnyOf, or one starting with a need.AnyPrefix entry, when
-//     either is not empty, else insufficient_scope (403) with
+//     either is not empty, else insufficient_scope with
 //     Error.Required set for the scope= attribute. Scopes are the union of
 //     "scope", "scp" and Config.ScopeClaims; every string is split on
 //     spaces, so "a b" and ["a","b"] carry the same scopes (and a required

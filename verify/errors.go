@@ -81,37 +81,6 @@ var sentinels = map[Reason]error{
 	ReasonInactive:             ErrInactive,
 }
 
-// Sentinel returns the sentinel error for r, or nil for an unknown reason.
-func (r Reason) Sentinel() error { return sentinels[r] }
-
-// OAuthError returns the RFC 6750 error code a transport sends for r:
-// "invalid_request", "invalid_token" or "insufficient_scope"; "" for
-// ReasonUnavailable, which is a server-side condition, not a token fault.
-func (r Reason) OAuthError() string {
-	switch r {
-	case ReasonInsufficientScope:
-		return "insufficient_scope"
-	case ReasonUnavailable:
-		return ""
-	default:
-		return "invalid_token"
-	}
-}
-
-// HTTPStatus returns the HTTP status a transport sends for r: 401 for a
-// token fault, 403 for insufficient scope, 503 when keys are unavailable.
-// (400 invalid_request is decided by the transport, before a token exists.)
-func (r Reason) HTTPStatus() int {
-	switch r {
-	case ReasonInsufficientScope:
-		return 403 // http.StatusForbidden
-	case ReasonUnavailable:
-		return 503 // http.StatusServiceUnavailable
-	default:
-		return 401 // http.StatusUnauthorized
-	}
-}
-
 // Error is the detail type for every refusal. It matches its Reason's
 // sentinel with errors.Is, and errors.As extracts it for the details.
 // Detail is for logs and the caller, never for the client.

@@ -59,13 +59,13 @@ func Example() {
 	fmt.Println(c.Subject, c.Scopes, err)
 
 	_, err = v.Verify(context.Background(), token, verify.ScopeRule{AllOf: []string{"admin"}})
-	fmt.Println(verify.ReasonOf(err), verify.ReasonOf(err).HTTPStatus())
+	fmt.Println(verify.ReasonOf(err), verify.OutcomeOf(err))
 
 	_, err = v.Verify(context.Background(), exampleToken(now.Add(-2*time.Hour)), verify.ScopeRule{})
-	fmt.Println(errors.Is(err, verify.ErrExpired), verify.ReasonOf(err).OAuthError())
+	fmt.Println(errors.Is(err, verify.ErrExpired), verify.OutcomeOf(err))
 	// Output:
 	// 86b76cb5 [sms.text:send subscription:read] <nil>
-	// insufficient_scope 403
+	// insufficient_scope insufficient_scope
 	// true invalid_token
 }
 

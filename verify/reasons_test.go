@@ -271,8 +271,8 @@ func TestVerifyReasons(t *testing.T) {
 				if claims != nil {
 					t.Error("claims returned with an error")
 				}
-				if !errors.Is(err, c.want.Sentinel()) {
-					t.Errorf("errors.Is(err, %v) = false", c.want.Sentinel())
+				if !errors.Is(err, sentinels[c.want]) {
+					t.Errorf("errors.Is(err, %v) = false", sentinels[c.want])
 				}
 				var e *Error
 				if !errors.As(err, &e) || e.Detail == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -92,8 +91,11 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 
+	// One OnReject hook serves both transports.
+	onReject := func(_ context.Context, r verify.Rejection) { d.saw(describe(r)) }
+
 	// HTTP: GET /v1/read needs demo.read, POST /v1/write needs demo.write.
-	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { d.saw(describe(f.Err)) }})
+	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: onReject})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +126,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_EmptyCall_FullMethodName:           {AllOf: []string{demoWriteScope}},
 		},
-		OnReject: func(_ context.Context, _ string, err error) { d.saw(describe(err)) },
+		OnReject: onReject,
 	})
 	if err != nil {
 		return nil, err
@@ -218,17 +220,16 @@ func (s *testService) StreamingOutputCall(req *testgrpc.StreamingOutputCallReque
 }
 
 // describe names what the server-side hook saw.
-func describe(err error) string {
+func describe(r verify.Rejection) string {
 	switch {
-	case errors.Is(err, httpmw.ErrMissingToken): // same value as grpcmw.ErrMissingToken
+	case r.Outcome == verify.OutcomeMissingToken:
 		return "missing token"
-	case errors.Is(err, httpmw.ErrInvalidRequest):
+	case r.Outcome == verify.OutcomeInvalidRequest:
 		return "invalid request"
+	case r.Reason != "":
+		return string(r.Reason)
 	}
-	if r := verify.ReasonOf(err); r != "" {
-		return string(r)
-	}
-	return oneLine(err.Error())
+	return oneLine(r.Err.Error())
 }
 
 func shortKID(kid string) string {

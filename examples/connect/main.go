@@ -40,7 +40,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 			procSend: {AllOf: []string{demo.ScopeSend}},
 		},
 		DenyUnlisted: true,
-		OnReject:     rejectlog.RPC(slog.Default(), "connect", rejectlog.Options{Level: slog.LevelDebug}),
+		OnReject:     rejectlog.Hook(slog.Default(), rejectlog.Options{Level: slog.LevelDebug}),
 	})
 	if err != nil {
 		return err

@@ -40,10 +40,12 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	}
 	defer env.Close()
 	send := verify.ScopeRule{AllOf: []string{demo.ScopeSend}}
+	// One refusal log for both transports.
+	onReject := rejectlog.Hook(slog.Default(), rejectlog.Options{Level: slog.LevelDebug})
 
 	// HTTP: per-route scopes on ServeMux patterns; refusals logged.
 	mw, err := httpmw.New(httpmw.Config{Checker: env.Verifier,
-		OnReject: rejectlog.HTTP(slog.Default(), rejectlog.Options{Level: slog.LevelDebug})})
+		OnReject: onReject})
 	if err != nil {
 		return err
 	}
@@ -66,7 +68,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 			"/grpc.testing.TestService/UnaryCall": send,
 		},
 		DenyUnlisted: true,
-		OnReject:     rejectlog.RPC(slog.Default(), "grpc", rejectlog.Options{Level: slog.LevelDebug}),
+		OnReject:     onReject,
 	})
 	if err != nil {
 		return err

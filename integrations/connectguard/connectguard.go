@@ -58,11 +58,13 @@ type Config struct {
 	// context. Nil skips nothing.
 	Skip func(ctx context.Context, procedure string) bool
 
-	// OnReject, when set, is called synchronously with every refusal and
-	// its exact cause: an error matching ErrMissingToken,
-	// ErrInvalidRequest or ErrUnlistedProcedure, or a *verify.Error. It
-	// must be fast and safe for concurrent use.
-	OnReject func(ctx context.Context, procedure string, err error)
+	// OnReject, when set, is called synchronously with every refusal
+	// (Transport "connect", Method the procedure) and its exact cause in
+	// Err: an error matching ErrMissingToken, ErrInvalidRequest or
+	// ErrUnlistedProcedure, or a *verify.Error. It has the same shape as
+	// httpmw's and grpcmw's, so one hook serves all three. It must be fast
+	// and safe for concurrent use.
+	OnReject func(ctx context.Context, r verify.Rejection)
 }
 
 // Interceptor is a connect.Interceptor that verifies bearer tokens on
@@ -72,7 +74,7 @@ type Interceptor struct {
 	procedures   map[string]verify.ScopeRule
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
-	onReject     func(context.Context, string, error)
+	onReject     func(context.Context, verify.Rejection)
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -93,7 +95,7 @@ func New(cfg Config) (*Interceptor, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("connectguard: Config.Procedures[%q]: %w", name, err)
 		}
-		procs[name] = verify.ScopeRule{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
+		procs[name] = s.Clone()
 	}
 	return &Interceptor{
 		v:            cfg.Checker,
@@ -151,40 +153,43 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []st
 	need, listed := i.procedures[procedure]
 	tok, err := bearer.Parse(auth)
 	if err != nil {
-		return nil, i.reject(ctx, procedure, err)
+		return nil, i.reject(ctx, procedure, need, err)
 	}
 	claims, err := i.v.Verify(ctx, tok, need)
 	if err != nil {
-		return nil, i.reject(ctx, procedure, err)
+		return nil, i.reject(ctx, procedure, need, err)
 	}
 	if !listed && i.denyUnlisted {
-		return nil, i.reject(ctx, procedure, ErrUnlistedProcedure)
+		return nil, i.reject(ctx, procedure, need, ErrUnlistedProcedure)
 	}
 	return verify.NewContext(ctx, claims), nil
 }
 
-func (i *Interceptor) reject(ctx context.Context, procedure string, err error) error {
-	if i.onReject != nil {
-		i.onReject(ctx, procedure, err)
+func (i *Interceptor) reject(ctx context.Context, procedure string, need verify.ScopeRule, err error) error {
+	r := verify.Rejection{
+		Transport: "connect",
+		Method:    procedure,
+		Outcome:   verify.OutcomeOf(err),
+		Reason:    verify.ReasonOf(err),
+		Required:  need,
+		Err:       err,
 	}
-	return errorFor(ctx, err)
+	if errors.Is(err, ErrUnlistedProcedure) {
+		r.Outcome = verify.OutcomeInsufficientScope
+	}
+	if i.onReject != nil {
+		i.onReject(ctx, r)
+	}
+	return errorFor(ctx, r.Outcome)
 }
 
-// errorFor maps a refusal to the client's error: a fixed message and the
-// code for its RFC 6750 error class.
-func errorFor(ctx context.Context, err error) *connect.Error {
-	if errors.Is(err, ErrUnlistedProcedure) {
+// errorFor maps an outcome to the client's error: a fixed message and the
+// Connect code for its class.
+func errorFor(ctx context.Context, o verify.Outcome) *connect.Error {
+	switch o {
+	case verify.OutcomeInsufficientScope:
 		return connect.NewError(connect.CodePermissionDenied, errors.New(msgPermission))
-	}
-	reason := verify.ReasonOf(err)
-	if reason == "" && !errors.Is(err, ErrMissingToken) && !errors.Is(err, ErrInvalidRequest) {
-		// Outside the Checker contract: the server's fault.
-		reason = verify.ReasonUnavailable
-	}
-	switch reason {
-	case verify.ReasonInsufficientScope:
-		return connect.NewError(connect.CodePermissionDenied, errors.New(msgPermission))
-	case verify.ReasonUnavailable:
+	case verify.OutcomeUnavailable:
 		// The caller gave up (deadline or cancel): say so, so that it
 		// does not retry a call it abandoned.
 		switch ctxErr := ctx.Err(); {
@@ -195,6 +200,7 @@ func errorFor(ctx context.Context, err error) *connect.Error {
 		}
 		return connect.NewError(connect.CodeUnavailable, errors.New(msgUnavailable))
 	}
+	// Missing or malformed credentials, or a refused token.
 	return connect.NewError(connect.CodeUnauthenticated, errors.New(msgUnauthenticated))
 }
 

@@ -49,6 +49,8 @@ func TestUnary(t *testing.T) {
 		{name: "scope present", procedure: procWho, auth: []string{"Bearer " + good}, wantWho: "sub=client-1 scopes=sms.read"},
 		{name: "scheme case-insensitive", procedure: procWho, auth: []string{"bEARER " + good}, wantWho: "sub=client-1 scopes=sms.read"},
 		{name: "any-of met", procs: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a", "b"}}}, procedure: procWho, auth: []string{"Bearer " + tokentest.Token(t, "b")}, wantWho: "sub=client-1 scopes=b"},
+		{name: "prefix family met", procs: map[string]verify.ScopeRule{procWho: {AnyPrefix: []string{"cx."}}}, procedure: procWho, auth: []string{"Bearer " + tokentest.Token(t, "cx.calls")}, wantWho: "sub=client-1 scopes=cx.calls"},
+		{name: "prefix family not met", procs: map[string]verify.ScopeRule{procWho: {AnyPrefix: []string{"cx."}}}, procedure: procWho, auth: []string{"Bearer " + good}, want: connect.CodePermissionDenied, wantIs: verify.ErrInsufficientScope},
 		{name: "unlisted token-only", procedure: procOpen, auth: []string{"Bearer " + tokentest.Token(t)}, wantWho: "sub=client-1 scopes="},
 		{name: "unlisted token-only without token", procedure: procOpen, want: connect.CodeUnauthenticated, wantIs: connectguard.ErrMissingToken},
 		{name: "deny unlisted", deny: true, procedure: procOpen, auth: []string{"Bearer " + good}, want: connect.CodePermissionDenied, wantIs: connectguard.ErrUnlistedProcedure},
@@ -227,7 +229,8 @@ func TestNew(t *testing.T) {
 		{"extra slash", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"/test.v1.WhoService/Who/": {}}}, "not a procedure name"},
 		{"service only", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"/test.v1.WhoService": {}}}, "not a procedure name"},
 		{"empty scope", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{""}}}}, "empty scope"},
-		{"scope with space", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a b"}}}}, "visible ASCII"},
+		{"scope with doubled space", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a  b"}}}}, "doubled space"},
+		{"scope with a control character", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a\nb"}}}}, "visible ASCII"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

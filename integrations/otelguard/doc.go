@@ -6,9 +6,9 @@
 //
 //	verify.Config{OnDecision: tel.OnDecision}            // every verification
 //	jwks.Config{OnEvent: tel.JWKS("https://id.wgtwo.com/")} // fetches, unknown kids
-//	httpmw.Config{OnReject: tel.HTTPReject()}             // refusals, by transport
-//	grpcmw.Config{OnReject: tel.RPCReject("grpc")}
-//	connectguard.Config{OnReject: tel.RPCReject("connect")}
+//	httpmw.Config{OnReject: tel.OnReject}                 // refusals, by transport
+//	grpcmw.Config{OnReject: tel.OnReject}
+//	connectguard.Config{OnReject: tel.OnReject}
 //	httpmw.Config{Checker: tel.Checker(verifier)}          // a span per verification
 //
 // Metrics (attribute names in brackets):

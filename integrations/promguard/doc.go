@@ -8,9 +8,9 @@
 //	prometheus.MustRegister(m)
 //	verify.Config{OnDecision: m.OnDecision}
 //	jwks.Config{OnEvent: m.JWKS("wgtwo")}
-//	httpmw.Config{OnReject: m.HTTPReject()}
-//	grpcmw.Config{OnReject: m.RPCReject("grpc")}
-//	connectguard.Config{OnReject: m.RPCReject("connect")}
+//	httpmw.Config{OnReject: m.OnReject}
+//	grpcmw.Config{OnReject: m.OnReject}
+//	connectguard.Config{OnReject: m.OnReject}
 //
 // Metrics:
 //
