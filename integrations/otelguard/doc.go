@@ -23,7 +23,7 @@
 //	jwtguard.jwks.keys_skipped    counter    [jwtguard.issuer]
 //
 // jwtguard.reason is "ok" or a verify.Reason for decisions, and a
-// rejectlog.Reason label for rejections; jwtguard.cache is "hit" when the
+// rejectlog.Label for rejections; jwtguard.cache is "hit" when the
 // verified-token cache answered; jwtguard.result of a fetch is "updated",
 // "not_modified" or "failed".
 //

@@ -23,7 +23,7 @@
 //	jwtguard_jwks_unknown_kid_total{issuer,result}
 //	jwtguard_jwks_keys_skipped_total{issuer}
 //
-// reason is "ok" or a verify.Reason for decisions and a rejectlog.Reason
+// reason is "ok" or a verify.Reason for decisions and a rejectlog.Label
 // label for rejections; cache is "hit" when the verified-token cache
 // answered; a fetch's result is "updated", "not_modified" or "failed".
 // The names and labels match those of the otelguard package.
