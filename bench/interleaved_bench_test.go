@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/grpcmw"
 	"github.com/jwtguard/jwtguard/httpmw"
+	"github.com/jwtguard/jwtguard/internal/interleave"
 )
 
 // Notes for rows that must not be read as like for like.
@@ -27,16 +28,16 @@ func op(b *testing.B, l lib, f *fixture) func() error { return l.setup(b, f)() }
 // -benchtime=1x: the rounds are the repetitions.
 func BenchmarkInterleavedVerify(b *testing.B) {
 	forEachKey(b, func(b *testing.B, f *fixture) {
-		var cs []contender
+		var cs []interleave.Contender
 		for _, l := range peerVerifyLibs() {
-			cs = append(cs, contender{name: l.name, op: op(b, l, f)})
+			cs = append(cs, interleave.Contender{Name: l.name, Run: op(b, l, f)})
 		}
 		cs = append(cs,
-			contender{name: "jwtguard-cold", note: noteCold, op: verifyOp(newOurs(b, newJWKSServer(b), false), f.token)()},
-			contender{name: "jwtguard-warm", note: noteCacheHit, op: verifyOp(newOurs(b, newJWKSServer(b), true), f.token)()},
+			interleave.Contender{Name: "jwtguard-cold", Note: noteCold, Run: verifyOp(newOurs(b, newJWKSServer(b), false), f.token)()},
+			interleave.Contender{Name: "jwtguard-warm", Note: noteCacheHit, Run: verifyOp(newOurs(b, newJWKSServer(b), true), f.token)()},
 		)
 		for b.Loop() {
-			interleave(b, "verify/"+f.name, cs)
+			interleaveTable(b, "verify/"+f.name, cs)
 		}
 	})
 }
@@ -53,14 +54,14 @@ func BenchmarkInterleavedHTTP(b *testing.B) {
 			}
 			return serve(m.Handler(bareHandler), f.token)()
 		}
-		cs := []contender{
-			{name: "bare", op: serve(bareHandler, f.token)()},
-			{name: "auth0", op: op(b, lib{"auth0", setupAuth0HTTP}, f)},
-			{name: "jwtguard-cold", note: noteCold, op: mw(false)},
-			{name: "jwtguard-warm", note: noteCacheHit, op: mw(true)},
+		cs := []interleave.Contender{
+			{Name: "bare", Run: serve(bareHandler, f.token)()},
+			{Name: "auth0", Run: op(b, lib{"auth0", setupAuth0HTTP}, f)},
+			{Name: "jwtguard-cold", Note: noteCold, Run: mw(false)},
+			{Name: "jwtguard-warm", Note: noteCacheHit, Run: mw(true)},
 		}
 		for b.Loop() {
-			interleave(b, "http/"+f.name, cs)
+			interleaveTable(b, "http/"+f.name, cs)
 		}
 	})
 }
@@ -92,11 +93,11 @@ func BenchmarkInterleavedGRPC(b *testing.B) {
 			return err
 		}
 	}
-	cs := []contender{
-		{name: "bare", op: call(func() (any, error) { return handler(ctx, req) })},
-		{name: "jwtguard-warm", note: noteCacheHit, op: call(func() (any, error) { return unaryIC(ctx, req, info, handler) })},
+	cs := []interleave.Contender{
+		{Name: "bare", Run: call(func() (any, error) { return handler(ctx, req) })},
+		{Name: "jwtguard-warm", Note: noteCacheHit, Run: call(func() (any, error) { return unaryIC(ctx, req, info, handler) })},
 	}
 	for b.Loop() {
-		interleave(b, "grpc-interceptor/"+f.name, cs)
+		interleaveTable(b, "grpc-interceptor/"+f.name, cs)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/interleave"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
@@ -239,9 +240,9 @@ func BenchmarkScaleIssuers(b *testing.B) {
 		return func() error { _, err := v.Verify(ctx, tok, verify.ScopeRule{}); return err }
 	}
 	for b.Loop() {
-		interleave(b, "issuers", []contender{
-			{name: "1-issuer", op: vop(one)},
-			{name: "100-issuers", note: "token of the 100th configured issuer", op: vop(hundred)},
+		interleaveTable(b, "issuers", []interleave.Contender{
+			{Name: "1-issuer", Run: vop(one)},
+			{Name: "100-issuers", Note: "token of the 100th configured issuer", Run: vop(hundred)},
 		})
 	}
 }

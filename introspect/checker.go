@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -58,9 +60,13 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
+	client, err := newHTTPClient(s)
+	if err != nil {
+		return nil, fmt.Errorf("introspect: config: %w", err)
+	}
 	c := &Checker{
 		s:       s,
-		client:  newHTTPClient(s),
+		client:  client,
 		store:   s.Cache.Store,
 		limiter: rate.NewLimiter(rate.Limit(s.MissRate), s.MissBurst),
 		calls:   make(map[Key]*call),
@@ -140,7 +146,7 @@ func (c *Checker) answer(e *Entry, now time.Time, need verify.ScopeRule) (*verif
 		var ve *verify.Error
 		if errors.As(err, &ve) {
 			ve.Issuer = e.Claims.Issuer
-			ve.Detail += ", token has " + strconv.Quote(truncate(strings.Join(e.Claims.Scopes, " "), 256))
+			ve.Detail += ", token has " + strconv.Quote(jose.Truncate(strings.Join(e.Claims.Scopes, " "), 256))
 		}
 		return nil, err
 	}
@@ -221,11 +227,11 @@ func (c *Checker) check(ctx context.Context, token string) (Entry, *verify.Error
 	}
 	cl := &d.claims
 	if d.use != "" && d.use != "access_token" {
-		return refuse(verify.ReasonInvalidType, "token_use "+strconv.Quote(truncate(d.use, 64))+" is not access_token")
+		return refuse(verify.ReasonInvalidType, "token_use "+strconv.Quote(jose.Truncate(d.use, 64))+" is not access_token")
 	}
 	if c.s.Issuer != "" {
 		if d.hasIss && cl.Issuer != c.s.Issuer {
-			return refuse(verify.ReasonInvalidIssuer, "iss "+strconv.Quote(truncate(cl.Issuer, 128))+" is not "+strconv.Quote(c.s.Issuer))
+			return refuse(verify.ReasonInvalidIssuer, "iss "+strconv.Quote(jose.Truncate(cl.Issuer, 128))+" is not "+strconv.Quote(c.s.Issuer))
 		}
 		cl.Issuer = c.s.Issuer
 	}
@@ -274,11 +280,4 @@ func unavailable(detail string, err error) *verify.Error {
 		detail += ": " + err.Error()
 	}
 	return &verify.Error{Reason: verify.ReasonUnavailable, Detail: detail, Err: err}
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

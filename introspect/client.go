@@ -1,24 +1,21 @@
 package introspect
 
 import (
-	"crypto/tls"
 	"net/http"
+
+	"github.com/jwtguard/jwtguard/internal/httpx"
 )
 
-// newHTTPClient builds the Checker-owned client: http.DefaultTransport's
-// settings, the configured roots, an overall timeout, no cookie jar and no
-// redirects (a 3xx is answered as an unavailable endpoint, so the token is
-// sent to the configured URL only).
-func newHTTPClient(s *settings) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if s.RootCAs != nil {
-		tr.TLSClientConfig = &tls.Config{RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{
-		Transport: tr,
-		Timeout:   s.Timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+// newHTTPClient builds the Checker-owned client with the rules every
+// jwtguard client to an issuer keeps (https only unless InsecureAllowHTTP,
+// a timeout, no cookie jar), the configured roots, and no redirects: a 3xx
+// is answered as an unavailable endpoint, so the token is sent to the
+// configured URL only.
+func newHTTPClient(s *settings) (*http.Client, error) {
+	return httpx.NewClient(httpx.Config{
+		RootCAs:           s.RootCAs,
+		InsecureAllowHTTP: s.InsecureAllowHTTP,
+		NoRedirects:       true,
+		Timeout:           s.Timeout,
+	})
 }

@@ -117,3 +117,16 @@ func BenchmarkParseSet1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRefreshUnchanged1000 is a refresh that fetches a 1 000-key set
+// identical to the one in use (no ETag, so the document is parsed).
+func BenchmarkRefreshUnchanged1000(b *testing.B) {
+	c := benchCache(b, manyKeys(1000)...)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

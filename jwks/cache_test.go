@@ -631,7 +631,6 @@ func TestCacheKeyMismatchNoFetch(t *testing.T) {
 	})
 }
 
-
 func TestCacheHitAllocs(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		f := newFakeIssuer(hydraJWK(0))
@@ -644,11 +643,11 @@ func TestCacheHitAllocs(t *testing.T) {
 	})
 }
 
-func TestCacheLogger(t *testing.T) {
+func TestLogEvents(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		var buf syncBuffer
 		f := newFakeIssuer(hydraJWK(0), map[string]any{"kty": "oct", "kid": "sym", "k": "c2VjcmV0"})
-		c := newTestCache(t, f, Config{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		c := newTestCache(t, f, Config{OnEvent: LogEvents(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})))})
 		f.setStatus(http.StatusInternalServerError)
 		_ = c.Refresh(t.Context())
 		out := buf.String()

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -155,12 +154,8 @@ type Config struct {
 	// unknown-kid handling (see [Event]). It is called synchronously from
 	// the cache's goroutine and from Key, so it must be fast, must not
 	// block and must not call the Cache. It may be called concurrently.
+	// nil means silent; [LogEvents] turns a *slog.Logger into a hook.
 	OnEvent func(Event)
-
-	// Logger, if not nil, receives the same events as OnEvent as log
-	// records (failures and skipped keys at Warn, the rest at Info and
-	// Debug). nil means silent.
-	Logger *slog.Logger
 }
 
 // resolve validates cfg and fills in defaults.
@@ -240,10 +235,6 @@ func checkURL(raw string, allowHTTP bool) error {
 		return fmt.Errorf("jwks: URL %q must not carry credentials", u.Redacted())
 	}
 	return nil
-}
-
-func clamp(d, lo, hi time.Duration) time.Duration {
-	return max(lo, min(d, hi))
 }
 
 // newHTTPClient returns the client a Cache fetches with: its own, or a

@@ -15,8 +15,9 @@
 //
 // Lookups read an atomically swapped snapshot: a hit takes no lock and
 // allocates nothing. Each refresh replaces the whole set, so a key the
-// issuer removed stops verifying after the next refresh; a key whose kid and
-// public material did not change keeps its *Key pointer.
+// issuer removed stops verifying after the next refresh; a key whose kid,
+// kty, alg, use, key_ops and public material did not change keeps its *Key
+// pointer and is not built again.
 //
 // Refreshes happen on a timer (Cache-Control max-age or Expires, else
 // RefreshInterval, clamped and jittered), on an unknown kid or, through

@@ -106,55 +106,47 @@ func (c *Cache) emit(e Event) {
 	if c.cfg.OnEvent != nil {
 		c.cfg.OnEvent(e)
 	}
-	l := c.cfg.Logger
-	if l == nil {
-		return
-	}
-	level := slog.LevelInfo
-	switch e.Kind {
-	case EventRefreshFailed, EventKeySkipped:
-		level = slog.LevelWarn
-	case EventUnknownKIDSuppressed, EventRefreshed:
-		level = slog.LevelDebug
-	}
-	if !l.Enabled(context.Background(), level) {
-		return
-	}
-	attrs := []slog.Attr{slog.String("event", e.Kind.String())}
-	if e.Trigger != 0 {
-		attrs = append(attrs, slog.String("trigger", e.Trigger.String()))
-	}
-	if e.Kind == EventRefreshed || e.Kind == EventRefreshFailed {
-		attrs = append(attrs, slog.Duration("duration", e.Duration), slog.Int("status", e.StatusCode),
-			slog.Bool("not_modified", e.NotModified), slog.Int("keys", e.Keys))
-	}
-	if e.KID != "" {
-		attrs = append(attrs, slog.String("kid", e.KID))
-	}
-	if e.Reason != "" {
-		attrs = append(attrs, slog.String("reason", e.Reason))
-	}
-	if e.Err != nil {
-		attrs = append(attrs, slog.String("error", e.Err.Error()))
-	}
-	l.LogAttrs(context.Background(), level, "jwks: "+e.Kind.String(), attrs...)
 }
 
-// Status is a snapshot of a Cache's health, for readiness probes and
-// diagnostics.
-type Status struct {
-	Loaded              bool      // a key set has been loaded at least once
-	Keys                int       // keys in the current set
-	KIDs                []string  // their kids (kid-less keys omitted)
-	LastSuccess         time.Time // end of the last successful fetch (zero if none)
-	LastAttempt         time.Time // start of the last fetch attempt
-	LastError           error     // error of the last fetch, nil after a success
-	ConsecutiveFailures int       // failed fetches since the last success
-	NextRefresh         time.Time // when the next scheduled fetch is due
-	// Stale is true while refreshes are failing but the last good set is
-	// still served (inside the stale window).
-	Stale bool
-	// Available is true when Key can return keys: loaded, not closed, and
-	// the stale window has not passed. Use it for readiness.
-	Available bool
+// LogEvents returns a [Config.OnEvent] hook that writes each event to l as
+// a record with message "jwks: <kind>": failed refreshes and skipped keys
+// at Warn, unknown-kid fetches at Info, refreshes and suppressed unknown
+// kids at Debug. The attributes are event, trigger, kid, reason and error
+// when set, and duration, status, not_modified and keys on refresh events.
+// It returns nil (no hook) when l is nil. To log and also handle events,
+// call the returned func from a hook of your own.
+func LogEvents(l *slog.Logger) func(Event) {
+	if l == nil {
+		return nil
+	}
+	return func(e Event) {
+		level := slog.LevelInfo
+		switch e.Kind {
+		case EventRefreshFailed, EventKeySkipped:
+			level = slog.LevelWarn
+		case EventUnknownKIDSuppressed, EventRefreshed:
+			level = slog.LevelDebug
+		}
+		if !l.Enabled(context.Background(), level) {
+			return
+		}
+		attrs := []slog.Attr{slog.String("event", e.Kind.String())}
+		if e.Trigger != 0 {
+			attrs = append(attrs, slog.String("trigger", e.Trigger.String()))
+		}
+		if e.Kind == EventRefreshed || e.Kind == EventRefreshFailed {
+			attrs = append(attrs, slog.Duration("duration", e.Duration), slog.Int("status", e.StatusCode),
+				slog.Bool("not_modified", e.NotModified), slog.Int("keys", e.Keys))
+		}
+		if e.KID != "" {
+			attrs = append(attrs, slog.String("kid", e.KID))
+		}
+		if e.Reason != "" {
+			attrs = append(attrs, slog.String("reason", e.Reason))
+		}
+		if e.Err != nil {
+			attrs = append(attrs, slog.String("error", e.Err.Error()))
+		}
+		l.LogAttrs(context.Background(), level, "jwks: "+e.Kind.String(), attrs...)
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
 
 	"github.com/jwtguard/jwtguard/internal/testcert"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
@@ -128,4 +130,36 @@ func ExampleConfig_rootCAs() {
 	defer cache.Close()
 	fmt.Println(cache.Status().Keys)
 	// Output: 1
+}
+
+// LogEvents turns a *slog.Logger into a Config.OnEvent hook. Here the
+// issuer also publishes a symmetric key, which the Cache skips and logs at
+// Warn.
+func ExampleLogEvents() {
+	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"keys":[{"kty":"oct","kid":"hmac","k":"c2VjcmV0"},`+hydraJWKS()[len(`{"keys":[`):])
+	}))
+	defer issuer.Close()
+
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		Level: slog.LevelWarn, // refreshes log at Debug, unknown-kid fetches at Info
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // keep the output stable
+			}
+			return a
+		},
+	}))
+	cache, err := jwks.New(context.Background(), jwks.Config{
+		URL:               issuer.URL + "/.well-known/jwks.json",
+		InsecureAllowHTTP: true, // loopback test server only
+		OnEvent:           jwks.LogEvents(logger),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cache.Close()
+	// Output:
+	// level=WARN msg="jwks: key skipped" event="key skipped" trigger=initial kid=hmac error="jwks: invalid key: kid \"hmac\": symmetric (oct) keys are never imported"
 }

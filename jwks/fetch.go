@@ -2,6 +2,7 @@ package jwks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,70 +10,185 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
-	"github.com/pquerna/cachecontrol/cacheobject"
 )
 
-type fetchResult struct {
-	set         *Set // nil on 304 or error
-	skipped     []Skipped
-	status      int
-	notModified bool
-	header      http.Header
-	err         error // wraps ErrFetch (or ErrClosed)
+// fetchCall is one fetch of the JWK Set, requested or running, that any
+// number of callers may wait for: every trigger joins the Cache's one
+// fetchCall (Cache.cur) if there is one, and [Cache.refresh] performs it.
+type fetchCall struct {
+	trigger Trigger
+	done    chan struct{} // closed when the fetch has ended
+	err     error         // set before done is closed
 }
 
-// fetch downloads and parses the JWKS, discovering its URL first if needed.
-// Only the goroutine running fetches calls it.
-func (c *Cache) fetch(ctx context.Context) fetchResult {
+func (c *Cache) inflight() *fetchCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
+// join returns the fetch in flight or requests a new one from the
+// background goroutine. It returns nil after Close.
+func (c *Cache) join(t Trigger) *fetchCall {
+	c.mu.Lock()
+	if c.closed.Load() {
+		c.mu.Unlock()
+		return nil
+	}
+	fc := c.cur
+	if fc == nil {
+		fc = &fetchCall{trigger: t, done: make(chan struct{})}
+		c.cur = fc
+	}
+	c.mu.Unlock()
+	c.kickRun()
+	return fc
+}
+
+// kickRun wakes the background goroutine to run c.cur.
+func (c *Cache) kickRun() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Cache) wait(ctx context.Context, fc *fetchCall) error {
+	select {
+	case <-fc.done:
+		return fc.err
+	case <-ctx.Done():
+		return fmt.Errorf("jwks: waiting for key refresh: %w", ctx.Err())
+	}
+}
+
+// refresh performs fc: it downloads the JWK Set, parses it against the
+// set in use (an unchanged key keeps its *Key and is not built again),
+// publishes it, records the outcome and schedules the next refresh, then
+// reports events and releases fc's waiters. Only New (before run starts)
+// and run call it, so fetches never overlap.
+func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
+	start := time.Now()
+	prev := c.snap.Load()
+
+	// Fetch; a 304 keeps prev.
+	resp := c.download(ctx, prev != nil)
+	err := resp.err
+
+	// Parse and check the new set.
+	var next *Set
+	var skipped []Skipped
+	if err == nil && !resp.notModified {
+		next, skipped, err = parseSet(resp.body, prev)
+		switch {
+		case err != nil:
+			next, err = nil, fmt.Errorf("%w (from %s)", err, c.jwksURL)
+		case next.Len() == 0:
+			next, err = nil, fmt.Errorf("%w: %s has no usable keys (%d skipped)", ErrFetch, c.jwksURL, len(skipped))
+		}
+	}
+	end := time.Now()
+	if ctx.Err() != nil && err != nil && c.closed.Load() {
+		err = ErrClosed
+	}
+
+	// Publish.
+	keys := 0
+	switch {
+	case next != nil:
+		c.snap.Store(next)
+		c.etag = resp.header.Get("ETag")
+		keys = next.Len()
+	case prev != nil:
+		keys = prev.Len()
+	}
+
+	// Record the outcome and schedule the next refresh.
+	c.mu.Lock()
+	c.lastAttempt = start
+	if err == nil {
+		c.lastSuccess, c.lastErr, c.failures = end, nil, 0
+		c.staleAt.Store(0)
+		c.next = end.Add(c.refreshDelay(resp.header, end))
+	} else if !errors.Is(err, ErrClosed) {
+		if c.failures == 0 {
+			c.firstFailure = start
+			if prev != nil {
+				c.staleAt.Store(int64(start.Add(c.cfg.StaleWindow).Sub(c.epoch)) + 1)
+			}
+		}
+		c.failures++
+		c.lastErr = err
+		c.next = end.Add(backoff(c.failures, c.cfg.MaxRefreshInterval))
+	}
+	if c.cur == fc {
+		c.cur = nil
+	}
+	c.mu.Unlock()
+
+	// Report, then release the waiters.
+	if !errors.Is(err, ErrClosed) {
+		for _, sk := range skipped {
+			c.emit(Event{Kind: EventKeySkipped, Trigger: fc.trigger, KID: truncKID(sk.KID), Err: sk.Err, Keys: keys})
+		}
+		kind := EventRefreshed
+		if err != nil {
+			kind = EventRefreshFailed
+		}
+		c.emit(Event{Kind: kind, Trigger: fc.trigger, Duration: end.Sub(start), StatusCode: resp.status,
+			NotModified: resp.notModified, Keys: keys, Err: err})
+	}
+	fc.err = err
+	close(fc.done)
+}
+
+// jwksResponse is what download got: a body to parse, a 304, or an error.
+type jwksResponse struct {
+	body        []byte
+	status      int // 0 when no response arrived
+	header      http.Header
+	notModified bool
+	err         error // wraps ErrFetch
+}
+
+// download GETs the JWK Set, discovering its URL first if needed, with
+// If-None-Match when haveSet and an ETag is known. Only the goroutine
+// running fetches calls it.
+func (c *Cache) download(ctx context.Context, haveSet bool) jwksResponse {
 	if c.jwksURL == "" {
 		u, err := c.discover(ctx)
 		if err != nil {
-			return fetchResult{err: err}
+			return jwksResponse{err: err}
 		}
 		c.jwksURL = u
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.jwksURL, nil)
 	if err != nil {
-		return fetchResult{err: fmt.Errorf("%w: %w", ErrFetch, err)}
+		return jwksResponse{err: fmt.Errorf("%w: %w", ErrFetch, err)}
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	req.Header.Set("Cache-Control", "no-cache")
-	haveSet := c.snap.Load() != nil
 	if c.etag != "" && haveSet {
 		req.Header.Set("If-None-Match", c.etag)
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return fetchResult{err: fmt.Errorf("%w: GET %s: %w", ErrFetch, c.jwksURL, err)}
+		return jwksResponse{err: fmt.Errorf("%w: GET %s: %w", ErrFetch, c.jwksURL, err)}
 	}
 	defer resp.Body.Close()
-	res := fetchResult{status: resp.StatusCode, header: resp.Header}
+	res := jwksResponse{status: resp.StatusCode, header: resp.Header}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && haveSet && c.etag != "":
 		res.notModified = true
-		return res
 	case resp.StatusCode != http.StatusOK:
 		_, _ = io.CopyN(io.Discard, resp.Body, errorBodyDiscard)
 		res.err = fmt.Errorf("%w: GET %s: unexpected status %s", ErrFetch, c.jwksURL, resp.Status)
-		return res
+	default:
+		res.body, err = readCapped(resp.Body, c.cfg.MaxBodyBytes)
+		if err != nil {
+			res.err = fmt.Errorf("%w: GET %s: %w", ErrFetch, c.jwksURL, err)
+		}
 	}
-	body, err := readCapped(resp.Body, c.cfg.MaxBodyBytes)
-	if err != nil {
-		res.err = fmt.Errorf("%w: GET %s: %w", ErrFetch, c.jwksURL, err)
-		return res
-	}
-	set, skipped, err := ParseSet(body)
-	res.skipped = skipped
-	if err != nil {
-		res.err = fmt.Errorf("%w (from %s)", err, c.jwksURL)
-		return res
-	}
-	if set.Len() == 0 {
-		res.err = fmt.Errorf("%w: %s has no usable keys (%d skipped)", ErrFetch, c.jwksURL, len(skipped))
-		return res
-	}
-	res.set = set
-	c.etag = resp.Header.Get("ETag")
 	return res
 }
 
@@ -129,29 +245,4 @@ func (c *Cache) discover(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%w: discovered jwks_uri: %w", ErrFetch, err)
 	}
 	return doc.JWKSURI, nil
-}
-
-// cacheLifetime returns how long a response may be reused according to
-// Cache-Control max-age or, failing that, Expires (relative to Date when
-// present). no-store and no-cache are deliberately ignored: they say
-// nothing useful about when an issuer rotates keys.
-func cacheLifetime(h http.Header, now time.Time) (time.Duration, bool) {
-	if cc := h.Values("Cache-Control"); len(cc) > 0 {
-		d, err := cacheobject.ParseResponseCacheControl(strings.Join(cc, ", "))
-		if err == nil && d.MaxAge >= 0 {
-			return time.Duration(d.MaxAge) * time.Second, true
-		}
-	}
-	if exp := h.Get("Expires"); exp != "" {
-		t, err := http.ParseTime(exp)
-		if err != nil {
-			return 0, false
-		}
-		base := now
-		if date, err := http.ParseTime(h.Get("Date")); err == nil {
-			base = date
-		}
-		return t.Sub(base), true
-	}
-	return 0, false
 }

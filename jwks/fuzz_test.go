@@ -3,6 +3,7 @@ package jwks
 import (
 	"encoding/base64"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/go-json-experiment/json"
@@ -14,8 +15,11 @@ import (
 // up either in the set or in the skipped list, and every JWK it keeps must
 // have its key material in canonical base64url (re-encoding the decoded
 // octets gives the same text) with no leading zero octet in n or e.
+// Parsing the same document again against the set it gave (as a refresh
+// does) must keep and skip the same JWKs and build no new key.
 func FuzzParseSet(f *testing.F) {
 	f.Add(jwksDoc(f, hydraJWK(0), hydraJWK(1)))
+	f.Add(jwksDoc(f, jwkMap("", "", "", testkeysEd()), jwkMap("", "", "", testkeysEd()))) // one kid-less key twice
 	f.Add([]byte(`{"keys":[]}`))
 	f.Add([]byte(``))
 	f.Add([]byte(`<html>`))
@@ -50,6 +54,16 @@ func FuzzParseSet(f *testing.F) {
 			seen[k.KID()] = true
 			if _, err := NewKey(k.KID(), k.Alg(), k.Use(), k.Public()); err != nil {
 				t.Fatalf("ParseSet kept a key NewKey refuses: %v", err)
+			}
+		}
+		again, skippedAgain, err := parseSet(data, s)
+		if err != nil || again.Len() != s.Len() || len(skippedAgain) != len(skipped) {
+			t.Fatalf("reparse against its own set = %v keys, %d skipped, %v; want %d, %d, nil",
+				again, len(skippedAgain), err, s.Len(), len(skipped))
+		}
+		for _, k := range again.keys {
+			if !slices.Contains(s.keys, k) {
+				t.Fatalf("reparse against its own set built a new key for kid %q", k.KID())
 			}
 		}
 		wasSkipped := map[int]bool{}

@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 )
 
@@ -102,18 +101,3 @@ func mustKey(t testing.TB, kid, alg string, pub crypto.PublicKey) *Key {
 }
 
 func testkeysEd() crypto.PublicKey { return testkeys.Ed25519().Public() }
-
-func signRS256(t testing.TB, kid string, i int) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"sub": "x"})
-	tok.Header["kid"] = kid
-	s, err := tok.SignedString(testkeys.RSA2048(i))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func parseJWT(s string, kf jwt.Keyfunc) (*jwt.Token, error) {
-	return jwt.Parse(s, kf, jwt.WithValidMethods([]string{"RS256"}))
-}

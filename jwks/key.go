@@ -12,10 +12,11 @@ import (
 // Key is one public verification key from a JWK Set, parsed once and ready
 // for use. A Key is immutable and safe for concurrent use.
 //
-// A Cache that republishes a key with the same kid and the same public
-// material keeps returning the same *Key pointer across refreshes, so
-// callers may remember a key by pointer identity and learn that it left the
-// set when a lookup stops returning that pointer.
+// A Cache that republishes a key with the same kid, kty, alg, use, key_ops
+// and public material keeps returning the same *Key pointer across
+// refreshes, so callers may remember a key by pointer identity and learn
+// that it left the set or changed when a lookup stops returning that
+// pointer (see [Source]).
 type Key struct {
 	kid  string
 	alg  string // JWK "alg"; "" when the JWK states none
@@ -25,6 +26,10 @@ type Key struct {
 	pub  crypto.PublicKey
 	fits []string          // the JWS algs this key verifies, decided once by NewKey
 	rsa  *rsapub.PublicKey // RSA keys: the modulus prepared once by NewKey
+
+	// ops is the JWK "key_ops" as ParseSet read it (nil when absent or
+	// built by NewKey); a refresh reuses the key only if it is unchanged.
+	ops []string
 }
 
 // KID returns the key's "kid" ("" if the JWK had none).
@@ -83,6 +88,14 @@ func (k *Key) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 //
 // Implementations must be safe for concurrent use and must not block
 // except to wait for a fetch already in flight.
+//
+// Pointer identity is part of the contract: a Source must return the same
+// *Key for a key that did not change, across refreshes too, and a new *Key
+// when the key material (or its alg or use) changes, even under the same
+// kid. The verifier's token cache relies on it: it keeps a verified token
+// only while the Source returns the very *Key that verified it, so a Source
+// that built a new *Key on every refresh or lookup would empty that cache
+// each time.
 type Source interface {
 	Key(ctx context.Context, kid, alg string) (*Key, error)
 }

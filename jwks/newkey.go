@@ -8,34 +8,27 @@ import (
 	"crypto/rsa"
 	"fmt"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/internal/rsapub"
 )
 
-// Limits on RSA keys (threat model T5, docs/threat-model.md).
+// Limits on RSA exponents (threat model T5, docs/threat-model.md); the
+// modulus limits are jose.MinRSABits and jose.MaxRSABits.
 const (
-	minRSABits = 2048    // RFC 7518 §3.3
-	maxRSABits = 8192    // larger moduli only cost CPU per verification
-	minRSAExp  = 65537   // NIST SP 800-56B: e > 2^16
-	maxRSAExp  = 1 << 31 // exclusive; Go stores E in an int
+	minRSAExp = 65537   // NIST SP 800-56B: e > 2^16
+	maxRSAExp = 1 << 31 // exclusive; Go stores E in an int
 )
 
-// algFamily describes which keys can verify a JWS algorithm.
-type algFamily struct {
-	kty  string
-	bits int // required curve size for EC, 0 otherwise
-}
-
-// jwsAlgs are the JWS algorithms a Key can fit. HS*, "none" and anything
-// else are deliberately absent: a public key never fits them.
-// algOrder lists the keys of jwsAlgs, for NewKey to precompute Key.fits.
-var algOrder = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-
-var jwsAlgs = map[string]algFamily{
-	"RS256": {kty: "RSA"}, "RS384": {kty: "RSA"}, "RS512": {kty: "RSA"},
-	"PS256": {kty: "RSA"}, "PS384": {kty: "RSA"}, "PS512": {kty: "RSA"},
-	"ES256": {kty: "EC", bits: 256}, "ES384": {kty: "EC", bits: 384}, "ES512": {kty: "EC", bits: 521},
-	"EdDSA": {kty: "OKP"},
-}
+// jwsAlgs indexes jose's algorithm table, the JWS algorithms a Key can
+// fit, by name. HS*, "none" and anything else are absent: a public key
+// never fits them.
+var jwsAlgs = func() map[string]*jose.Alg {
+	m := make(map[string]*jose.Alg, len(jose.Algs()))
+	for _, a := range jose.Algs() {
+		m[a.Name] = a
+	}
+	return m
+}()
 
 // NewKey validates a public key and wraps it as a [Key].
 //
@@ -59,8 +52,8 @@ func NewKey(kid, alg, use string, pub crypto.PublicKey) (*Key, error) {
 			return nil, fmt.Errorf("%w: kid %q: nil RSA key", ErrInvalidKey, kid)
 		}
 		k.kty, k.bits = "RSA", p.N.BitLen()
-		if k.bits < minRSABits || k.bits > maxRSABits {
-			return nil, fmt.Errorf("%w: kid %q: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, kid, k.bits, minRSABits, maxRSABits)
+		if k.bits < jose.MinRSABits || k.bits > jose.MaxRSABits {
+			return nil, fmt.Errorf("%w: kid %q: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, kid, k.bits, jose.MinRSABits, jose.MaxRSABits)
 		}
 		if err := checkRSAExponent(int64(p.E)); err != nil {
 			return nil, fmt.Errorf("%w: kid %q: %v", ErrInvalidKey, kid, err)
@@ -101,9 +94,9 @@ func NewKey(kid, alg, use string, pub crypto.PublicKey) (*Key, error) {
 			return nil, fmt.Errorf("%w: kid %q: alg %q does not fit a %s key", ErrInvalidKey, kid, alg, k.describe())
 		}
 	}
-	for _, a := range algOrder {
-		if k.fitErr(a) == nil {
-			k.fits = append(k.fits, a)
+	for _, a := range jose.Algs() {
+		if k.fitErr(a.Name) == nil {
+			k.fits = append(k.fits, a.Name)
 		}
 	}
 	return k, nil
@@ -134,8 +127,7 @@ func (familyError) Error() string { return "wrong key family" }
 // fitsFamily reports whether alg is a JWS algorithm for this key's type and
 // size. It does not allocate.
 func (k *Key) fitsFamily(alg string) error {
-	f, ok := jwsAlgs[alg]
-	if !ok || f.kty != k.kty || (f.bits != 0 && f.bits != k.bits) {
+	if a, ok := jwsAlgs[alg]; !ok || !a.FitsKey(k.kty, k.bits) {
 		return familyError{}
 	}
 	return nil

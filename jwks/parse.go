@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -58,6 +59,14 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 // refresh. ParseSet does not limit the document size: callers reading
 // untrusted input must cap it first (a Cache does).
 func ParseSet(data []byte) (*Set, []Skipped, error) {
+	return parseSet(data, nil)
+}
+
+// parseSet is ParseSet for a refresh: a JWK that would build a key equal
+// to one in prev (see [Set.reusable]) gets prev's *Key, so the key keeps its
+// pointer (the [Source] contract) and is not prepared again. prev may be
+// nil.
+func parseSet(data []byte, prev *Set) (*Set, []Skipped, error) {
 	elems, err := splitSet(data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: JWKS %w", ErrFetch, err)
@@ -67,7 +76,7 @@ func ParseSet(data []byte) (*Set, []Skipped, error) {
 	keys := make([]*Key, 0, len(elems))
 	index := make([]int, 0, len(elems))
 	for i, e := range elems {
-		k, kid, err := parseJWK(e)
+		k, kid, err := parseJWK(e, prev)
 		if err != nil {
 			skipped = append(skipped, Skipped{Index: i, KID: kid, Err: err})
 			continue
@@ -156,8 +165,10 @@ func splitSet(data []byte) ([]jsontext.Value, error) {
 }
 
 // parseJWK decodes one JWK exactly (JSON v2 semantics: case-sensitive
-// names, duplicates refused, valid UTF-8) and builds its Key.
-func parseJWK(raw jsontext.Value) (k *Key, kid string, err error) {
+// names, duplicates refused, valid UTF-8) and builds its Key, or returns
+// the equal key of prev (which may be nil). Every check runs either way,
+// so reuse never changes which keys are accepted.
+func parseJWK(raw jsontext.Value, prev *Set) (k *Key, kid string, err error) {
 	var all map[string]jsontext.Value
 	if err := json.Unmarshal(raw, &all); err != nil || all == nil {
 		if errors.Is(err, jsontext.ErrDuplicateName) {
@@ -196,13 +207,11 @@ func parseJWK(raw jsontext.Value) (k *Key, kid string, err error) {
 			return fail("use %q is not \"sig\"", truncKID(use))
 		}
 	}
+	var ops []string
 	if m.KeyOps != nil {
-		verify := false
-		for _, op := range *m.KeyOps {
-			verify = verify || op == "verify"
-		}
-		if !verify {
-			return fail("key_ops %q lacks \"verify\"", *m.KeyOps)
+		ops = *m.KeyOps
+		if !slices.Contains(ops, "verify") {
+			return fail("key_ops %q lacks \"verify\"", ops)
 		}
 	}
 	if m.Alg != nil {
@@ -227,6 +236,9 @@ func parseJWK(raw jsontext.Value) (k *Key, kid string, err error) {
 	if !want.matches(pub) {
 		return fail("the decoded %s key (%T) differs from the JWK's members", m.Kty, pub)
 	}
+	if p := prev.reusable(kid, m.Kty, alg, use, ops, want); p != nil {
+		return p, kid, nil // NewKey accepted these very inputs before
+	}
 	k, err = NewKey(kid, alg, use, pub)
 	if err != nil {
 		if errors.Is(err, ErrInvalidKey) {
@@ -234,5 +246,34 @@ func parseJWK(raw jsontext.Value) (k *Key, kid string, err error) {
 		}
 		return fail("%v", err)
 	}
+	k.ops = ops
 	return k, kid, nil
+}
+
+// reusable returns the key of s (nil when s is nil or has none) whose
+// kid, kty, alg, use and key_ops are those given and whose public key is
+// mat. Strict decoding gives every key one encoding (no padding, no
+// leading zero octets, fixed-size coordinates), so equal decoded material
+// means byte-identical "n", "e", "crv", "x" and "y" members. Kid-less keys
+// are matched by scanning s's kid-less keys.
+func (s *Set) reusable(kid, kty, alg, use string, ops []string, mat material) *Key {
+	if s == nil {
+		return nil
+	}
+	same := func(p *Key) bool {
+		return p.kid == kid && p.kty == kty && p.alg == alg && p.use == use &&
+			slices.Equal(p.ops, ops) && mat.matches(p.pub)
+	}
+	if kid != "" {
+		if p := s.byKID[kid]; p != nil && same(p) {
+			return p
+		}
+		return nil
+	}
+	for _, p := range s.keys {
+		if same(p) {
+			return p
+		}
+	}
+	return nil
 }

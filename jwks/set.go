@@ -40,14 +40,16 @@ func NewSet(keys ...*Key) (*Set, error) {
 		}
 		s.keys = append(s.keys, k)
 	}
-	for alg := range jwsAlgs {
-		for _, k := range s.keys {
-			if k.Fits(alg) == nil {
-				s.fitCount[alg]++
-				s.noKID[alg] = k
-			}
+	// k.fits lists the algs k fits, so no Fits error is built (and thrown
+	// away) for the algs it does not.
+	for _, k := range s.keys {
+		for _, alg := range k.fits {
+			s.fitCount[alg]++
+			s.noKID[alg] = k
 		}
-		if s.fitCount[alg] != 1 {
+	}
+	for alg, n := range s.fitCount {
+		if n != 1 {
 			s.noKID[alg] = nil
 		}
 	}

@@ -3,8 +3,6 @@ package verify
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -61,55 +59,4 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 	out.Audience = append(out.audBuf[:0:0], c.Audience...)
 	out.Scopes = append(out.scopeBuf[:0:0], c.Scopes...)
 	return out, nil
-}
-
-// Validate reports whether s can be enforced. Every AllOf and AnyOf value
-// must be printable ASCII (RFC 6749 §3.3 scope-token characters, plus the
-// space) without leading, trailing or doubled spaces. A value with a space,
-// such as the role "Office Manager", can only be met by a checker that
-// keeps granted scopes whole (the JWT [Verifier] splits granted scope
-// strings on spaces, so there it never matches). Every AnyPrefix value must
-// be printable ASCII without spaces and end in punctuation (see
-// [ScopeRule.AnyPrefix]). The transports call Validate once, when a
-// requirement is configured.
-func (s ScopeRule) Validate() error {
-	for _, list := range [][]string{s.AllOf, s.AnyOf} {
-		for _, sc := range list {
-			if err := validScope(sc, true); err != nil {
-				return err
-			}
-		}
-	}
-	for _, p := range s.AnyPrefix {
-		if err := validScope(p, false); err != nil {
-			return fmt.Errorf("prefix: %w", err)
-		}
-		if last := p[len(p)-1]; last >= '0' && last <= '9' || last >= 'A' && last <= 'Z' || last >= 'a' && last <= 'z' {
-			return fmt.Errorf("prefix %q does not end in punctuation, so it would also match longer words", p)
-		}
-	}
-	return nil
-}
-
-// Clone returns a copy of s that shares no slices with it, for a transport
-// that keeps a requirement given in its configuration.
-func (s ScopeRule) Clone() ScopeRule {
-	return ScopeRule{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
-}
-
-func validScope(sc string, spaces bool) error {
-	if sc == "" {
-		return errors.New("empty scope")
-	}
-	for i := 0; i < len(sc); i++ {
-		switch c := sc[i]; {
-		case c == ' ' && spaces:
-			if i == 0 || i == len(sc)-1 || sc[i-1] == ' ' {
-				return fmt.Errorf("scope %q has a leading, trailing or doubled space", sc)
-			}
-		case c <= 0x20 || c >= 0x7f:
-			return fmt.Errorf("scope %q has characters other than visible ASCII and inner spaces", sc)
-		}
-	}
-	return nil
 }

@@ -2,7 +2,12 @@ package verify
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
 	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/jwtguard/jwtguard/internal/claimsctx"
 )
@@ -57,4 +62,32 @@ func NewContext(ctx context.Context, c *Claims) context.Context {
 func FromContext(ctx context.Context) (*Claims, bool) {
 	c, ok := ctx.Value(claimsctx.Key{}).(*Claims)
 	return c, ok && c != nil
+}
+
+// Decode unmarshals the full verified payload into dst (any JSON target).
+// It uses JSON v2 semantics (github.com/go-json-experiment/json): member
+// names match struct fields case-sensitively, duplicate names are refused
+// and unknown members are ignored.
+func (c *Claims) Decode(dst any) error {
+	if c == nil || c.raw == "" {
+		return errors.New("verify: decode: no verified payload")
+	}
+	if err := json.Unmarshal([]byte(c.raw), dst); err != nil {
+		return fmt.Errorf("verify: decode: %w", err)
+	}
+	return nil
+}
+
+// CheckNonce checks an ID token's "nonce" against the value the client sent
+// in its authentication request, in constant time. It returns an *Error
+// with ReasonMissingClaim when the token has no nonce and
+// ReasonInvalidNonce when it differs (or nonce is empty).
+func (c *Claims) CheckNonce(nonce string) error {
+	if c.Nonce == "" {
+		return &Error{Reason: ReasonMissingClaim, Detail: "no nonce", Issuer: c.Issuer, KID: c.KeyID}
+	}
+	if nonce == "" || subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(nonce)) != 1 {
+		return &Error{Reason: ReasonInvalidNonce, Detail: "nonce does not match", Issuer: c.Issuer, KID: c.KeyID}
+	}
+	return nil
 }

@@ -16,23 +16,6 @@ type Issuer struct {
 	Keys jwks.Source
 }
 
-// ScopeRule is a scope requirement: the token must carry every scope in AllOf
-// and, when AnyOf or AnyPrefix is non-empty, at least one scope that is in
-// AnyOf or starts with a prefix in AnyPrefix. The zero value requires
-// nothing. Matching is exact, token by token ("admin" never matches
-// "superadmin"); granted scopes are never read as patterns, so a granted
-// "cx.*" is just the scope named "cx.*". [ScopeRule.Validate] lists the values
-// a requirement may hold.
-type ScopeRule struct {
-	AllOf []string
-	AnyOf []string
-	// AnyPrefix names scope families: "cx." is met by any granted scope
-	// starting with "cx.", such as "cx.agent-calls". Each prefix must end
-	// in punctuation so that a family cannot swallow a longer word
-	// ("admin" would match "administrator"; "admin:" cannot).
-	AnyPrefix []string
-}
-
 // Decision is passed to Config.OnDecision after every Verify call.
 type Decision struct {
 	// Reason is "" when the token was accepted.

@@ -12,49 +12,35 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
-// minRSABits is the smallest RSA modulus accepted (RFC 7518 §3.3).
-const minRSABits = 2048
-
-type algFamily uint8
-
-const (
-	famRSA   algFamily = iota + 1 // RS*: RSASSA-PKCS1-v1_5
-	famPSS                        // PS*: RSASSA-PSS, salt length = hash length
-	famECDSA                      // ES*
-	famEdDSA                      // EdDSA (Ed25519)
-)
-
-// algSpec is everything the verifier needs to know about one JWS alg.
+// algSpec is a JWS algorithm from jose's table with the verifier golang-jwt
+// provides for it.
 type algSpec struct {
-	name      string
-	family    algFamily
-	hash      crypto.Hash
-	curveBits int               // ES*: the curve's size
-	method    jwt.SigningMethod // ES*, EdDSA: golang-jwt's verifier
+	*jose.Alg
+	method jwt.SigningMethod // ES*, EdDSA: golang-jwt's verifier
 }
 
-// supportedAlgs lists every alg a Config may allow. "none" and HS* are
-// absent by design: a verifier holding only public keys has no business
-// with MACs (RFC 8725 §2.1).
-var supportedAlgs = []*algSpec{
-	{name: "RS256", family: famRSA, hash: crypto.SHA256},
-	{name: "RS384", family: famRSA, hash: crypto.SHA384},
-	{name: "RS512", family: famRSA, hash: crypto.SHA512},
-	{name: "PS256", family: famPSS, hash: crypto.SHA256},
-	{name: "PS384", family: famPSS, hash: crypto.SHA384},
-	{name: "PS512", family: famPSS, hash: crypto.SHA512},
-	{name: "ES256", family: famECDSA, hash: crypto.SHA256, curveBits: 256, method: jwt.SigningMethodES256},
-	{name: "ES384", family: famECDSA, hash: crypto.SHA384, curveBits: 384, method: jwt.SigningMethodES384},
-	{name: "ES512", family: famECDSA, hash: crypto.SHA512, curveBits: 521, method: jwt.SigningMethodES512},
-	{name: "EdDSA", family: famEdDSA, method: jwt.SigningMethodEdDSA},
-}
+// supportedAlgs lists every alg a Config may allow: jose's table.
+var supportedAlgs = func() []*algSpec {
+	out := make([]*algSpec, 0, len(jose.Algs()))
+	for _, a := range jose.Algs() {
+		s := &algSpec{Alg: a}
+		if a.Family == jose.ECDSA || a.Family == jose.EdDSA {
+			if s.method = jwt.GetSigningMethod(a.Name); s.method == nil {
+				panic("verify: golang-jwt has no signing method " + a.Name)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}()
 
 func lookupAlg(name string) *algSpec {
 	for _, a := range supportedAlgs {
-		if a.name == name {
+		if a.Name == name {
 			return a
 		}
 	}
@@ -70,29 +56,35 @@ var errKeyBinding = errors.New("key does not fit the token's alg")
 // EC keys the alg's curve. The checks read fields fixed when the key was
 // parsed: no per-request derivation.
 func bindKey(k *jwks.Key, a *algSpec) error {
-	if k.Alg() != "" && k.Alg() != a.name {
+	if k.Alg() != "" && k.Alg() != a.Name {
 		return errKeyBinding
 	}
 	if u := k.Use(); u != "" && u != "sig" {
 		return errKeyBinding
 	}
-	switch a.family {
-	case famRSA, famPSS:
+	bits := 0
+	switch a.Family {
+	case jose.RSA, jose.PSS:
 		pub, ok := k.Public().(*rsa.PublicKey)
-		if !ok || k.Kty() != "RSA" || pub.N == nil || pub.N.BitLen() < minRSABits {
+		if !ok || pub.N == nil {
 			return errKeyBinding
 		}
-	case famECDSA:
+		bits = pub.N.BitLen()
+	case jose.ECDSA:
 		pub, ok := k.Public().(*ecdsa.PublicKey)
-		if !ok || k.Kty() != "EC" || pub.Curve == nil || pub.Curve.Params().BitSize != a.curveBits {
+		if !ok || pub.Curve == nil {
 			return errKeyBinding
 		}
-	case famEdDSA:
+		bits = pub.Curve.Params().BitSize
+	case jose.EdDSA:
 		pub, ok := k.Public().(ed25519.PublicKey)
-		if !ok || k.Kty() != "OKP" || len(pub) != ed25519.PublicKeySize {
+		if !ok || len(pub) != ed25519.PublicKeySize {
 			return errKeyBinding
 		}
 	default:
+		return errKeyBinding
+	}
+	if !a.FitsKey(k.Kty(), bits) {
 		return errKeyBinding
 	}
 	return nil
@@ -108,8 +100,8 @@ var errSignature = errors.New("signature does not verify")
 // nothing, but escape analysis cannot know, so stack memory would move to
 // the heap).
 func checkSignature(a *algSpec, k *jwks.Key, signingInput string, sig []byte, sc *scratch) error {
-	switch a.family {
-	case famRSA, famPSS:
+	switch a.Family {
+	case jose.RSA, jose.PSS:
 		pub := k.Public().(*rsa.PublicKey)
 		// RFC 8017 §8.2.2 step 1; crypto/rsa checks it too.
 		if len(sig) != pub.Size() {
@@ -118,16 +110,16 @@ func checkSignature(a *algSpec, k *jwks.Key, signingInput string, sig []byte, sc
 		if sc == nil {
 			sc = new(scratch)
 		}
-		hashed := digest(sc, a.hash, signingInput)
+		hashed := digest(sc, a.Hash, signingInput)
 		var err error
-		if a.family == famRSA {
+		if a.Family == jose.RSA {
 			// The key's modulus arithmetic was prepared once by jwks.NewKey;
 			// rsa.VerifyPKCS1v15 would redo it on every call.
-			err = k.VerifyPKCS1v15(a.hash, hashed, sig)
+			err = k.VerifyPKCS1v15(a.Hash, hashed, sig)
 		} else {
 			// RFC 7518 §3.5 fixes the salt length to the hash length.
 			opts := rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
-			err = rsa.VerifyPSS(pub, a.hash, hashed, sig, &opts)
+			err = rsa.VerifyPSS(pub, a.Hash, hashed, sig, &opts)
 		}
 		if err != nil {
 			return errSignature

@@ -32,8 +32,8 @@ const (
 	// ReasonInactive is a remote checker's refusal: the authorization
 	// server answered that the token is not active (RFC 7662 "active":
 	// false: unknown, revoked or expired there), or a userinfo endpoint
-	// refused it with 401 or 403. Like every token fault it is a 401
-	// invalid_token for the client.
+	// refused it with 401 or 403. Like every token fault its outcome is
+	// OutcomeInvalidToken.
 	ReasonInactive Reason = "inactive"
 )
 

@@ -369,28 +369,3 @@ func TestNewValidates(t *testing.T) {
 		t.Errorf("after caller edit: %v", err)
 	}
 }
-
-func TestNumericDate(t *testing.T) {
-	tests := []struct {
-		in   string
-		ok   bool
-		sec  int64
-		nsec int64
-	}{
-		{"0", true, 0, 0}, {"-0", true, 0, 0}, {"1700000000", true, 1700000000, 0},
-		{"1700000000.5", true, 1700000000, 500000000}, {"1700000000.123456789", true, 1700000000, 123456789},
-		{"1700000000.1234567891", true, 1700000000, 123456790}, {"1.7e9", true, 1700000000, 0},
-		{"17E8", true, 1700000000, 0}, {"1700000000e0", true, 1700000000, 0}, {"17000000000e-1", true, 1700000000, 0},
-		{"1e-9", true, 0, 1}, {"1e-10", true, 0, 1}, {"0.0000000000", true, 0, 0},
-		{"253402300799", true, 253402300799, 0}, {"253402300799.5", true, 253402300799, 500000000},
-		{"253402300800", false, 0, 0}, {"1e12", false, 0, 0}, {"1e400", false, 0, 0}, {"1e999999999999", false, 0, 0},
-		{"-1", false, 0, 0}, {"-0.5", false, 0, 0}, {"00012", true, 12, 0},
-		{"", false, 0, 0}, {"1x", false, 0, 0},
-	}
-	for _, tt := range tests {
-		got, ok := parseNumericDate(tt.in)
-		if ok != tt.ok || (ok && (got.Unix() != tt.sec || int64(got.Nanosecond()) != tt.nsec)) {
-			t.Errorf("parseNumericDate(%q) = %v (%d.%09d), %v; want %d.%09d, %v", tt.in, got, got.Unix(), got.Nanosecond(), ok, tt.sec, tt.nsec, tt.ok)
-		}
-	}
-}

@@ -2,14 +2,10 @@ package verify
 
 import (
 	"context"
-	"encoding/base64"
-	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
@@ -136,79 +132,4 @@ func FuzzScopes(f *testing.F) {
 	})
 }
 
-// FuzzBase64 checks decodeB64 against base64.RawURLEncoding.Strict(),
-// which it must match on every input over the base64url alphabet (and
-// refuse everything else).
-func FuzzBase64(f *testing.F) {
-	for _, s := range []string{"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "VGVzdA", "VGVzdB", "a\r\nb", "a=", "+/"} {
-		f.Add(s)
-	}
-	strict := base64.RawURLEncoding.Strict()
-	f.Fuzz(func(t *testing.T, s string) {
-		buf := make([]byte, len(s))
-		n, ok := decodeB64(buf, s)
-		want, err := strict.DecodeString(s)
-		inAlphabet := !strings.ContainsFunc(s, func(r rune) bool { return r >= 128 || b64Values[r] == 0xFF })
-		switch {
-		case ok && (err != nil || string(buf[:n]) != string(want)):
-			t.Fatalf("decodeB64(%q) = %x, stdlib %x %v", s, buf[:n], want, err)
-		case !ok && err == nil && inAlphabet:
-			t.Fatalf("decodeB64(%q) refused, stdlib accepts %x", s, want)
-		case ok && !inAlphabet:
-			t.Fatalf("decodeB64(%q) accepted a character outside the alphabet", s)
-		}
-	})
-}
-
-// FuzzJSONScanner: the scanner never panics, and when it accepts a
-// document encoding/json/v2 semantics agree it is one object without
-// duplicate names.
-func FuzzJSONScanner(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":1,"a":2}`, `{"a":"\u0061","\u0061":1}`, `{"a":[1,{"b":null}]}`, `{"a":1e400}`, "{\"a\":\"\xff\"}", `{"a":"\ud800"}`, `[]`, `{"a":01}`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p := scanner{s: s}
-		ok := p.object(nil) && p.end()
-		if !ok && p.err == "JSON nested too deeply" {
-			return // our limit (64) is lower than jsontext's (10000)
-		}
-		if ok != jsonv2Valid(s) {
-			t.Fatalf("scanner=%v jsonv2=%v for %q (%s)", ok, !ok, s, p.err)
-		}
-	})
-}
-
-func jsonv2Valid(s string) bool {
-	d := jsontext.NewDecoder(strings.NewReader(s))
-	v, err := d.ReadValue()
-	if err != nil || v.Kind() != '{' {
-		return false
-	}
-	_, err = d.ReadToken()
-	return err == io.EOF
-}
-
 var _ jwks.Source = rogueSource{}
-
-// TestDecodeB64RoundTrip decodes every length up to 64 bytes, covering the
-// 8-character, 4-character and tail paths and exact-size buffers.
-func TestDecodeB64RoundTrip(t *testing.T) {
-	for n := range 64 {
-		src := make([]byte, n)
-		for i := range src {
-			src[i] = byte(i*37 + n)
-		}
-		s := base64.RawURLEncoding.EncodeToString(src)
-		dst := make([]byte, decodedLen(len(s)))
-		m, ok := decodeB64(dst, s)
-		if !ok || string(dst[:m]) != string(src) {
-			t.Fatalf("decodeB64(%q) = %x, %v; want %x", s, dst[:m], ok, src)
-		}
-		if n > 0 {
-			if _, ok := decodeB64(dst[:len(dst)-1], s); ok {
-				t.Fatalf("decodeB64 into a short buffer succeeded (n=%d)", n)
-			}
-		}
-	}
-}

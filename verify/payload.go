@@ -1,102 +1,16 @@
 package verify
 
 import (
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
-// maxNumericDate is 9999-12-31T23:59:59Z, the largest NumericDate accepted.
-const maxNumericDate = 253402300799
-
-// parseNumericDate converts the text of a JSON number (as validated by
-// scanner.number) to a time. Fractions are kept to the nanosecond;
-// anything finer rounds up, so no comparison is decided by truncation.
-// Negative values and values after maxNumericDate are refused. It reads
-// the text digit by digit: no float rounding, no overflow.
-func parseNumericDate(num string) (time.Time, bool) {
-	neg := false
-	if num != "" && num[0] == '-' {
-		neg = true
-		num = num[1:]
-	}
-	i := 0
-	for i < len(num) && '0' <= num[i] && num[i] <= '9' {
-		i++
-	}
-	intDigits := num[:i]
-	fracDigits := ""
-	if i < len(num) && num[i] == '.' {
-		j := i + 1
-		for j < len(num) && '0' <= num[j] && num[j] <= '9' {
-			j++
-		}
-		fracDigits = num[i+1 : j]
-		i = j
-	}
-	exp10 := 0
-	if i < len(num) && (num[i] == 'e' || num[i] == 'E') {
-		i++
-		expNeg := false
-		if i < len(num) && (num[i] == '+' || num[i] == '-') {
-			expNeg = num[i] == '-'
-			i++
-		}
-		for ; i < len(num) && '0' <= num[i] && num[i] <= '9'; i++ {
-			if exp10 < 1_000_000 { // saturate; far beyond any meaningful value
-				exp10 = exp10*10 + int(num[i]-'0')
-			}
-		}
-		if expNeg {
-			exp10 = -exp10
-		}
-	}
-	if i != len(num) || intDigits == "" {
-		return time.Time{}, false
-	}
-	// The digits are intDigits+fracDigits with the decimal point after
-	// point digits; dig(k) reads the k'th significant digit.
-	n := len(intDigits) + len(fracDigits)
-	dig := func(k int) int64 {
-		if k < 0 || k >= n {
-			return 0
-		}
-		if k < len(intDigits) {
-			return int64(intDigits[k] - '0')
-		}
-		return int64(fracDigits[k-len(intDigits)] - '0')
-	}
-	lead := 0
-	for lead < n && dig(lead) == 0 {
-		lead++
-	}
-	if lead == n { // zero
-		return time.Unix(0, 0), true
-	}
-	if neg {
-		return time.Time{}, false
-	}
-	point := len(intDigits) + exp10 // digits before the point, counted from 0
-	if point-lead > 12 {            // at least 10^12 > maxNumericDate
-		return time.Time{}, false
-	}
-	var sec, nsec int64
-	for k := lead; k < point; k++ {
-		sec = sec*10 + dig(k)
-	}
-	if sec > maxNumericDate {
-		return time.Time{}, false
-	}
-	for k := point; k < point+9; k++ {
-		nsec = nsec*10 + dig(k)
-	}
-	for k := max(point+9, lead); k < n; k++ {
-		if dig(k) != 0 {
-			nsec++ // round up below a nanosecond
-			break
-		}
-	}
-	return time.Unix(sec, nsec), true
-}
+// maxScopesLinear is the number of scope tokens compared linearly for
+// duplicates before a map takes over.
+const maxScopesLinear = 16
 
 // scopeSlotScope and scopeSlotScp index the raw values of "scope" and
 // "scp"; Config.ScopeClaims follow.
@@ -115,34 +29,39 @@ type payloadFacts struct {
 // have room for 2+len(v.scopeClaims) scope values.
 func (v *Verifier) decodePayload(payload string, c *Claims, raws []string) (payloadFacts, string) {
 	var f payloadFacts
-	p := scanner{s: payload}
+	p := jose.NewScanner(payload)
 	bad := ""
 	str := func(dst *string, name string) bool {
-		if p.peek() != '"' {
+		if p.Peek() != '"' {
 			bad = name + " is not a string"
 			return false
 		}
-		s, ok := p.stringValue()
+		s, ok := p.StringValue()
 		*dst = s
 		return ok
 	}
 	date := func(dst *time.Time, name string) bool {
-		c := p.peek()
+		c := p.Peek()
 		if c != '-' && (c < '0' || c > '9') {
 			bad = name + " is not a number"
 			return false
 		}
-		num, ok := p.number()
+		num, ok := p.Number()
 		if !ok {
 			return false
 		}
-		t, ok := parseNumericDate(num)
+		t, ok := jose.ParseNumericDate(num)
 		if !ok {
-			bad = name + " " + truncate(num, 32) + " is out of range (0 to 253402300799)"
+			bad = name + " " + jose.Truncate(num, 32) + " is out of range (0 to " + strconv.Itoa(jose.MaxNumericDate) + ")"
 			return false
 		}
 		*dst = t
 		return true
+	}
+	raw := func(dst *string) bool {
+		var ok bool
+		*dst, ok = p.RawValue()
+		return ok
 	}
 	member := func(name string) bool {
 		switch name {
@@ -177,13 +96,13 @@ func (v *Verifier) decodePayload(payload string, c *Claims, raws []string) (payl
 		case "aud":
 			f.hasAud = true
 			c.Audience = c.audBuf[:0]
-			switch p.peek() {
+			switch p.Peek() {
 			case '"':
-				s, ok := p.stringValue()
+				s, ok := p.StringValue()
 				c.Audience = append(c.Audience, s)
 				return ok
 			case '[':
-				return p.array(func() bool {
+				return p.Array(func() bool {
 					var s string
 					if !str(&s, "aud element") {
 						return false
@@ -196,34 +115,24 @@ func (v *Verifier) decodePayload(payload string, c *Claims, raws []string) (payl
 				return false
 			}
 		case "scope":
-			return p.rawValue(&raws[scopeSlotScope])
+			return raw(&raws[scopeSlotScope])
 		case "scp":
-			return p.rawValue(&raws[scopeSlotScp])
+			return raw(&raws[scopeSlotScp])
 		}
 		for i, sc := range v.scopeClaims {
 			if name == sc {
-				return p.rawValue(&raws[2+i])
+				return raw(&raws[2+i])
 			}
 		}
-		return p.value()
+		return p.Value()
 	}
-	if !p.object(member) || !p.end() {
+	if !p.Object(member) || !p.End() {
 		if bad != "" {
 			return f, "payload: " + bad
 		}
-		return f, "payload: " + p.err
+		return f, "payload: " + p.Err()
 	}
 	return f, ""
-}
-
-// rawValue validates one value and stores its JSON text in dst.
-func (p *scanner) rawValue(dst *string) bool {
-	start := p.i
-	if !p.value() {
-		return false
-	}
-	*dst = p.s[start:p.i]
-	return true
 }
 
 // normalizeScopes appends to dst the scope tokens carried by raws, the JSON
@@ -248,7 +157,7 @@ func normalizeScopes(dst []string, raws []string) ([]string, string) {
 			if tok == "" {
 				continue
 			}
-			if seen == nil && len(dst) >= maxNamesLinear {
+			if seen == nil && len(dst) >= maxScopesLinear {
 				seen = make(map[string]struct{}, 2*len(dst))
 				for _, x := range dst {
 					seen[x] = struct{}{}
@@ -269,27 +178,27 @@ func normalizeScopes(dst []string, raws []string) ([]string, string) {
 		if raw == "" || raw == "null" { // absent, or Hydra's nil scope list
 			continue
 		}
-		p := scanner{s: raw}
+		p := jose.NewScanner(raw)
 		ok := true
-		switch p.peek() {
+		switch p.Peek() {
 		case '"':
 			var s string
-			s, ok = p.stringValue()
+			s, ok = p.StringValue()
 			add(s)
 		case '[':
-			ok = p.array(func() bool {
-				if p.peek() != '"' {
-					return p.fail("element is not a string")
+			ok = p.Array(func() bool {
+				if p.Peek() != '"' {
+					return p.Fail("element is not a string")
 				}
-				s, ok := p.stringValue()
+				s, ok := p.StringValue()
 				add(s)
 				return ok
 			})
 		default:
 			return dst, "scope claim is not a string or an array of strings"
 		}
-		if !ok || !p.end() {
-			return dst, "scope claim: " + p.err
+		if !ok || !p.End() {
+			return dst, "scope claim: " + p.Err()
 		}
 	}
 	return dst, ""
@@ -302,11 +211,4 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -288,8 +289,8 @@ func TestVerifyReasons(t *testing.T) {
 
 func decodeSeg(t testing.TB, s string) []byte {
 	t.Helper()
-	b := make([]byte, decodedLen(len(s)))
-	n, ok := decodeB64(b, s)
+	b := make([]byte, jose.DecodedLen(len(s)))
+	n, ok := jose.DecodeSegment(b, s)
 	if !ok {
 		t.Fatalf("bad base64 %q", s)
 	}

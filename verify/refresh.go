@@ -25,7 +25,7 @@ func refreshAndRecheck(ctx context.Context, src jwks.Source, pt *parsed, k *jwks
 	if !ok || pt.kid == "" {
 		return nil, e
 	}
-	nk, err := r.RefreshKey(ctx, pt.kid, pt.alg.name, k)
+	nk, err := r.RefreshKey(ctx, pt.kid, pt.alg.Name, k)
 	switch {
 	case err != nil && isCtxErr(err):
 		// Whether the kid changed is unknown: a server-side condition,

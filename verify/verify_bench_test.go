@@ -14,7 +14,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/jwtguard/jwtguard/internal/benchcmp"
+	"github.com/jwtguard/jwtguard/internal/interleave"
 	"github.com/jwtguard/jwtguard/internal/testkeys"
 )
 
@@ -135,14 +135,14 @@ func BenchmarkColdVsFloor(b *testing.B) {
 		v := benchVerifier(b, priv, false)
 		b.Run(k.name, func(b *testing.B) {
 			b.ReportAllocs()
-			benchcmp.Interleaved(b,
-				benchcmp.Contender{Name: "crypto-rsa", Run: func() error {
+			interleave.Calls(b,
+				interleave.Contender{Name: "crypto-rsa", Run: func() error {
 					return rsa.VerifyPKCS1v15(&priv.PublicKey, crypto.SHA256, hashed[:], sig)
 				}},
-				benchcmp.Contender{Name: "prepared", Run: func() error {
+				interleave.Contender{Name: "prepared", Run: func() error {
 					return key.VerifyPKCS1v15(crypto.SHA256, hashed[:], sig)
 				}},
-				benchcmp.Contender{Name: "cold", Run: func() error {
+				interleave.Contender{Name: "cold", Run: func() error {
 					_, err := v.Verify(ctx, tok, need)
 					return err
 				}},

@@ -22,9 +22,13 @@ Starts, all on loopback and in this process:
   - the offline test issuer (TLS; Hydra-shaped, like id.wgtwo.com),
   - an HTTPS server whose routes are protected by httpmw,
   - a gRPC server (TLS, grpc.testing.TestService, server reflection) protected by grpcmw,
-sharing one jwks.Cache and one verify.Verifier, then drives them with real
-clients (golang.org/x/oauth2/clientcredentials for HTTP; grpc with
-credentials/oauth per-RPC credentials over TLS) through this script:
+sharing one Checker: introspect.Route sends JWTs to a verify.Verifier (keys
+from one jwks.Cache) and opaque tokens to the issuer's introspection
+endpoint (GET /v1/me and the gRPC method CacheableUnaryCall stand for a user
+API: their opaque tokens go to userinfo). It then drives them with real
+clients (golang.org/x/oauth2 client credentials and authorization-code flow
+for HTTP; grpc with credentials/oauth per-RPC credentials over TLS) through
+this script:
 
   allowed call      token with the route's scope        -> HTTP 200 / gRPC OK
   missing token     no Authorization                    -> 401 Bearer challenge / Unauthenticated
@@ -34,6 +38,13 @@ credentials/oauth per-RPC credentials over TLS) through this script:
                     old- and new-kid tokens              -> no failed call; new kid accepted first try
   issuer outage     JWKS answers 503, refresh fails; a token issued during
                     the outage                           -> calls succeed, verified with the cached keys
+  opaque token      Hydra-style opaque token, introspected -> HTTP 200 / gRPC OK
+  userinfo token    a user's opaque token (authorization-code flow), checked
+                    at userinfo                          -> HTTP 200 / gRPC OK
+  revoked token     opaque token revoked (RFC 7009) before use -> 401 invalid_token / Unauthenticated
+  introspection outage
+                    introspection answers 503; a token not checked before
+                                                         -> 503 / Unavailable (retry later, token not refused)
 
 It prints a table (scenario | transport | expected | got | ok | server saw)
 and exits 0 when every row matches, 1 otherwise. It takes a second or two.
@@ -41,7 +52,8 @@ and exits 0 when every row matches, 1 otherwise. It takes a second or two.
 Flags:
   --serve   instead of the script, keep the issuer and both servers running
             until Ctrl-C (SIGINT or SIGTERM) and print ready-to-run curl,
-            grpcurl and jwtguard verify commands with a token. The
+            grpcurl and jwtguard verify commands with a JWT and an opaque
+            token. The
             certificates to trust are written to a temporary directory,
             removed on exit.
 `
@@ -118,19 +130,24 @@ func (d *demo) serve(ctx context.Context, stdout, stderr io.Writer) int {
 	}
 	tctx, cancel := context.WithTimeout(ctx, demoTimeout)
 	defer cancel()
-	tok, err := d.cc.Token(context.WithValue(tctx, oauth2.HTTPClient, &http.Client{Transport: d.clientTr, Timeout: 5 * time.Second}))
+	octx := context.WithValue(tctx, oauth2.HTTPClient, &http.Client{Transport: d.clientTr, Timeout: 5 * time.Second})
+	tok, err := d.cc.Token(octx)
+	var opaque *oauth2.Token
+	if err == nil {
+		opaque, err = d.ccOpaque.Token(octx)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "jwtguard demo: token endpoint: %s\n", oneLine(err.Error()))
 		return exitRejected
 	}
-	printServe(stdout, d, ca, tok.AccessToken)
+	printServe(stdout, d, ca, tok.AccessToken, opaque.AccessToken)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "jwtguard demo: stopping")
 	return exitOK
 }
 
 // printServe prints what is running and commands to call it.
-func printServe(w io.Writer, d *demo, ca, tok string) {
+func printServe(w io.Writer, d *demo, ca, tok, opaque string) {
 	q := shellQuote
 	bearer := q("Authorization: Bearer " + tok)
 	fmt.Fprintf(w, "jwtguard demo — test keys and certificates, loopback only.\n\n")
@@ -142,6 +159,7 @@ func printServe(w io.Writer, d *demo, ca, tok string) {
 	fmt.Fprintf(w, "client_secret: %s\n", d.cc.ClientSecret)
 	fmt.Fprintf(w, "audience:      %s\n", demoAudience)
 	fmt.Fprintf(w, "token:         %s\n", tok)
+	fmt.Fprintf(w, "opaque token:  %s  (client %s, checked by introspection)\n", opaque, demoOpaqueID)
 	fmt.Fprintf(w, "\nTry (the token expires in an hour; the first command gets a new one):\n")
 	fmt.Fprintf(w, "  curl -s --cacert %s -u %s -d grant_type=client_credentials %s\n", q(ca), q(d.cc.ClientID+":"+d.cc.ClientSecret), d.iss.TokenURL())
 	fmt.Fprintf(w, "  curl --cacert %s -H %s %s/v1/read   # 200\n", q(ca), bearer, d.httpURL)
@@ -150,5 +168,9 @@ func printServe(w io.Writer, d *demo, ca, tok string) {
 	fmt.Fprintf(w, "  grpcurl -cacert %s -H %s -d '{\"fill_username\": true}' %s grpc.testing.TestService/UnaryCall\n", q(ca), bearer, d.grpcAddr)
 	fmt.Fprintf(w, "  grpcurl -cacert %s -H %s %s grpc.testing.TestService/EmptyCall   # PermissionDenied\n", q(ca), bearer, d.grpcAddr)
 	fmt.Fprintf(w, "  jwtguard verify --issuer %s --ca-file %s --audience %s %s\n", d.iss.Issuer(), q(ca), demoAudience, tok)
+	fmt.Fprintf(w, "\nThe same servers accept the opaque token, checked at the issuer's introspection endpoint\n(open, as Hydra's admin port is: no client credentials):\n")
+	fmt.Fprintf(w, "  curl --cacert %s -H %s %s/v1/read   # 200\n", q(ca), q("Authorization: Bearer "+opaque), d.httpURL)
+	fmt.Fprintf(w, "  jwtguard verify --introspect %s --client-auth none --issuer %s --ca-file %s --audience %s %s\n",
+		d.iss.IntrospectURL(), d.iss.Issuer(), q(ca), demoAudience, opaque)
 	fmt.Fprintf(w, "\nRunning; press Ctrl-C to stop.\n")
 }

@@ -55,6 +55,7 @@ func (d *demo) script(ctx context.Context) {
 
 	d.rotation(ctx, octx)
 	d.outage(ctx, octx)
+	d.opaque(ctx, octx)
 }
 
 // rotation makes calls on both transports while the issuer rotates its

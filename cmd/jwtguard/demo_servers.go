@@ -24,6 +24,7 @@ import (
 	"github.com/jwtguard/jwtguard/grpcmw"
 	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/internal/testcert"
+	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
@@ -41,8 +42,12 @@ type demo struct {
 	grpcAddr   string
 	conn       *grpc.ClientConn
 	tsc        testgrpc.TestServiceClient
-	cc         clientcredentials.Config
-	wg         sync.WaitGroup // serving goroutines
+	cc         clientcredentials.Config // JWT access tokens
+	ccOpaque   clientcredentials.Config // opaque (Hydra) access tokens
+	appSecret  string                   // of demoAppID, the authorization-code client
+	intro      *introspect.Checker      // introspection, for opaque tokens
+	uinfo      *introspect.Checker      // userinfo, for the user-token route and method
+	wg         sync.WaitGroup           // serving goroutines
 
 	mu   sync.Mutex
 	seen string // what the server saw on the last call (reason or kid)
@@ -58,8 +63,13 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 		}
 	}()
 	d.iss = issuertest.NewServer(issuertest.Config{TLS: true, Audience: []string{demoAudience}})
-	secret := randomHex(16)
+	secret, opaqueSecret := randomHex(16), randomHex(16)
+	d.appSecret = randomHex(16)
 	d.iss.AddClient(issuertest.Client{ID: demoClientID, Secret: secret, Scopes: []string{demoReadScope}})
+	d.iss.AddClient(issuertest.Client{ID: demoOpaqueID, Secret: opaqueSecret, Scopes: []string{demoReadScope},
+		AccessTokenFormat: issuertest.TokenFormatHydra})
+	d.iss.AddClient(issuertest.Client{ID: demoAppID, Secret: d.appSecret, Scopes: []string{"phone"},
+		RedirectURIs: []string{demoRedirect}, AccessTokenFormat: issuertest.TokenFormatHydra})
 
 	cert, _, err := testcert.Loopback("jwtguard demo")
 	if err != nil {
@@ -86,27 +96,45 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	if err != nil {
 		return nil, err
 	}
+	issuerRoots := x509.NewCertPool()
+	issuerRoots.AddCert(d.iss.Certificate())
+	if d.intro, d.uinfo, err = d.remoteCheckers(issuerRoots); err != nil {
+		return nil, err
+	}
+	// One Checker per route family: JWTs go to the verifier, every other
+	// token to the introspection (or, for user tokens, userinfo) endpoint.
+	checker, userChecker := introspect.Route(v, d.intro), introspect.Route(v, d.uinfo)
 	// Each server gets its own tls.Config: net/http edits the one it is given.
 	serverTLS := func() *tls.Config {
 		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 
-	// One OnReject hook serves both transports.
-	onReject := func(_ context.Context, r verify.Rejection) { d.saw(describe(r)) }
-
 	// HTTP: GET /v1/read needs demo.read, POST /v1/write needs demo.write.
-	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: onReject})
+	// GET /v1/me takes a user's token, checked at userinfo.
+	// One OnReject hook serves every transport.
+	onReject := func(_ context.Context, r verify.Rejection) { d.saw(describe(r)) }
+	mw, err := httpmw.New(httpmw.Config{Checker: checker, OnReject: onReject})
+	if err != nil {
+		return nil, err
+	}
+	mwUser, err := httpmw.New(httpmw.Config{Checker: userChecker, OnReject: onReject})
 	if err != nil {
 		return nil, err
 	}
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := verify.FromContext(r.Context())
-		d.saw("accepted, kid " + shortKID(c.KeyID))
+		d.saw(acceptedNote(c))
 		fmt.Fprintf(w, "hello %s\n", c.ClientID)
+	})
+	me := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := verify.FromContext(r.Context())
+		d.saw("accepted, userinfo sub " + shortKID(c.Subject))
+		fmt.Fprintf(w, "hello %s\n", c.Subject)
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/read", mw.Require(verify.ScopeRule{AllOf: []string{demoReadScope}})(hello))
 	mux.Handle("POST /v1/write", mw.Require(verify.ScopeRule{AllOf: []string{demoWriteScope}})(hello))
+	mux.Handle("GET /v1/me", mwUser.Handler(me))
 	hl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -117,10 +145,14 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	d.wg.Go(func() { _ = d.httpSrv.ServeTLS(hl, "", "") })
 
 	// gRPC: UnaryCall and StreamingOutputCall need demo.read, EmptyCall
-	// needs demo.write; other methods need a valid token.
+	// needs demo.write; other methods need a valid token. CacheableUnaryCall
+	// stands for a method of a user API: a second interceptor checks its
+	// tokens at userinfo, and the first one skips it.
 	ic, err := grpcmw.New(grpcmw.Config{
-		Checker: v,
-		Skip:    grpcmw.SkipHealthAndReflection, // for grpcurl, see demo --serve
+		Checker: checker,
+		Skip: func(ctx context.Context, m string) bool {
+			return grpcmw.SkipHealthAndReflection(ctx, m) || m == userMethod // for grpcurl, see demo --serve
+		},
 		Methods: map[string]verify.ScopeRule{
 			testgrpc.TestService_UnaryCall_FullMethodName:           {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},
@@ -131,8 +163,16 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	if err != nil {
 		return nil, err
 	}
+	icUser, err := grpcmw.New(grpcmw.Config{
+		Checker:  userChecker,
+		Skip:     func(_ context.Context, m string) bool { return m != userMethod },
+		OnReject: onReject,
+	})
+	if err != nil {
+		return nil, err
+	}
 	d.grpcSrv = grpc.NewServer(grpc.Creds(credentials.NewTLS(serverTLS())),
-		grpc.ChainUnaryInterceptor(ic.Unary()), grpc.ChainStreamInterceptor(ic.Stream()))
+		grpc.ChainUnaryInterceptor(ic.Unary(), icUser.Unary()), grpc.ChainStreamInterceptor(ic.Stream()))
 	testgrpc.RegisterTestServiceServer(d.grpcSrv, &testService{d: d})
 	reflection.Register(d.grpcSrv)
 	gl, err := net.Listen("tcp", "127.0.0.1:0")
@@ -151,6 +191,8 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 
 	d.cc = clientcredentials.Config{ClientID: demoClientID, ClientSecret: secret, TokenURL: d.iss.TokenURL(),
 		AuthStyle: oauth2.AuthStyleInHeader}
+	d.ccOpaque = clientcredentials.Config{ClientID: demoOpaqueID, ClientSecret: opaqueSecret, TokenURL: d.iss.TokenURL(),
+		AuthStyle: oauth2.AuthStyleInHeader}
 	return d, nil
 }
 
@@ -168,6 +210,11 @@ func (d *demo) close() {
 		_ = d.httpSrv.Close()
 	}
 	d.wg.Wait()
+	for _, c := range []*introspect.Checker{d.intro, d.uinfo} {
+		if c != nil {
+			c.Close()
+		}
+	}
 	if d.clientTr != nil {
 		d.clientTr.CloseIdleConnections()
 	}
@@ -188,7 +235,7 @@ type testService struct {
 func (s *testService) accepted(ctx context.Context) *verify.Claims {
 	c, _ := verify.FromContext(ctx)
 	if c != nil {
-		s.d.saw("accepted, kid " + shortKID(c.KeyID))
+		s.d.saw(acceptedNote(c))
 	}
 	return c
 }
@@ -204,6 +251,16 @@ func (s *testService) UnaryCall(ctx context.Context, _ *testgrpc.SimpleRequest) 
 		return nil, status.Error(codes.Internal, "no claims")
 	}
 	return &testgrpc.SimpleResponse{Username: c.ClientID}, nil
+}
+
+// CacheableUnaryCall is the user method, its token checked at userinfo.
+func (s *testService) CacheableUnaryCall(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+	c, _ := verify.FromContext(ctx)
+	if c == nil {
+		return nil, status.Error(codes.Internal, "no claims")
+	}
+	s.d.saw("accepted, userinfo sub " + shortKID(c.Subject))
+	return &testgrpc.SimpleResponse{Username: c.Subject}, nil
 }
 
 func (s *testService) StreamingOutputCall(req *testgrpc.StreamingOutputCallRequest, st testgrpc.TestService_StreamingOutputCallServer) error {

@@ -24,10 +24,11 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo exit %d, want 0; stderr %q", code, errs)
 	}
-	if !strings.Contains(out, "PASS: all 14 checks matched") {
-		t.Errorf("no PASS summary for 14 checks")
+	if !strings.Contains(out, "PASS: all 22 checks matched") {
+		t.Errorf("no PASS summary for 22 checks")
 	}
-	for _, scenario := range []string{"allowed call", "missing token", "wrong scope", "expired token", "key rotation", "issuer outage"} {
+	for _, scenario := range []string{"allowed call", "missing token", "wrong scope", "expired token", "key rotation", "issuer outage",
+		"opaque token", "userinfo token", "revoked token", "introspection outage"} {
 		for _, transport := range []string{"HTTP", "gRPC unary"} {
 			if !hasRow(out, scenario, transport, "ok") {
 				t.Errorf("table has no matching row %q | %q | … | ok", scenario, transport)
@@ -43,19 +44,48 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(out, "FAIL") {
 		t.Errorf("table reports a FAIL row")
 	}
+	// What the server saw shows which checker answered: the one Checker
+	// sent the JWTs to the verifier and the opaque tokens to the endpoints.
+	for _, tt := range []struct{ scenario, note string }{
+		{"allowed call", "accepted, kid "},
+		{"opaque token", "accepted, introspected, client " + demoOpaqueID},
+		{"userinfo token", "accepted, userinfo sub "},
+		{"revoked token", "inactive"},
+		{"introspection outage", "unavailable"},
+	} {
+		for _, transport := range []string{"HTTP", "gRPC unary"} {
+			if got := rowNote(out, tt.scenario, transport); !strings.HasPrefix(got, tt.note) {
+				t.Errorf("%s | %s: server saw %q, want %q…", tt.scenario, transport, got, tt.note)
+			}
+		}
+	}
 }
 
 // hasRow reports whether the table has a row with these first two cells
 // and this ok cell.
 func hasRow(table, scenario, transport, ok string) bool {
+	c := tableRow(table, scenario, transport)
+	return c != nil && strings.TrimSpace(c[4]) == ok
+}
+
+// rowNote returns the "server saw" cell of the row with these first two
+// cells.
+func rowNote(table, scenario, transport string) string {
+	if c := tableRow(table, scenario, transport); c != nil {
+		return strings.TrimSpace(c[5])
+	}
+	return ""
+}
+
+// tableRow returns the cells of the first row with these first two cells.
+func tableRow(table, scenario, transport string) []string {
 	for _, line := range strings.Split(table, "\n") {
 		cells := strings.Split(line, " | ")
-		if len(cells) == 6 && strings.TrimSpace(cells[0]) == scenario &&
-			strings.TrimSpace(cells[1]) == transport && strings.TrimSpace(cells[4]) == ok {
-			return true
+		if len(cells) == 6 && strings.TrimSpace(cells[0]) == scenario && strings.TrimSpace(cells[1]) == transport {
+			return cells
 		}
 	}
-	return false
+	return nil
 }
 
 func TestDemoUsage(t *testing.T) {
@@ -126,12 +156,13 @@ func TestTokenKID(t *testing.T) {
 // commands do, and stops it.
 func TestDemoServe(t *testing.T) {
 	info, stop := startCommand(t, "demo", "--serve")
-	ca, tok := info["CA file"], info["token"]
+	ca, tok, opaque := info["CA file"], info["token"], firstField(info["opaque token"])
 	httpURL, grpcAddr := firstField(info["HTTP"]), firstField(info["gRPC"])
 	for _, want := range []string{
 		"curl --cacert " + ca + " -H 'Authorization: Bearer " + tok + "' " + httpURL + "/v1/read   # 200",
 		"grpcurl -cacert " + ca + " -H 'Authorization: Bearer " + tok + `' -d '{"fill_username": true}' ` + grpcAddr + " grpc.testing.TestService/UnaryCall",
 		"jwtguard verify --issuer " + info["issuer"] + " --ca-file " + ca + " --audience " + demoAudience + " " + tok,
+		"curl --cacert " + ca + " -H 'Authorization: Bearer " + opaque + "' " + httpURL + "/v1/read   # 200",
 	} {
 		if !strings.Contains(info["_all"], want) {
 			t.Errorf("output lacks %q:\n%s", want, info["_all"])
@@ -150,18 +181,20 @@ func TestDemoServe(t *testing.T) {
 	// curl --cacert CA -H 'Authorization: Bearer TOKEN' URL/v1/read
 	tr := &http.Transport{TLSClientConfig: tlsConf}
 	defer tr.CloseIdleConnections()
-	req, err := http.NewRequest(http.MethodGet, httpURL+"/v1/read", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("GET /v1/read: %d, want 200", resp.StatusCode)
+	for _, bearer := range []string{tok, opaque} {
+		req, err := http.NewRequest(http.MethodGet, httpURL+"/v1/read", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+bearer)
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET /v1/read with %.10s…: %d, want 200", bearer, resp.StatusCode)
+		}
 	}
 
 	// grpcurl needs server reflection without a token, then the call with one.
@@ -185,6 +218,20 @@ func TestDemoServe(t *testing.T) {
 	md := metadata.Pairs("authorization", "Bearer "+tok)
 	if _, err := testgrpc.NewTestServiceClient(conn).UnaryCall(metadata.NewOutgoingContext(ctx, md), &testgrpc.SimpleRequest{}); err != nil {
 		t.Errorf("UnaryCall with the printed token: %v", err)
+	}
+
+	// The printed verify commands accept both tokens.
+	var verified int
+	for _, line := range strings.Split(info["_all"], "\n") {
+		if cmd, ok := strings.CutPrefix(line, "  jwtguard "); ok {
+			if code, _, errs := runCLI(t, "", strings.Fields(cmd)...); code != exitOK {
+				t.Errorf("printed command %q: exit %d, stderr %q", line, code, errs)
+			}
+			verified++
+		}
+	}
+	if verified != 2 || !strings.Contains(info["_all"], "jwtguard verify --introspect ") {
+		t.Errorf("ran %d printed verify commands, want 2, one with --introspect:\n%s", verified, info["_all"])
 	}
 
 	if code, errs := stop(); code != exitOK || !strings.Contains(errs, "stopping") {

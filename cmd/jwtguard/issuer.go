@@ -50,7 +50,8 @@ Flags:
   --opaque FORMAT         issue opaque access tokens instead of JWTs: hydra
                           (<43>.<43>, as id.wgtwo.com), hydra-v2 (ory_at_…) or
                           hex32 (Net2Phone); check them at the introspection
-                          or userinfo endpoint.
+                          or userinfo endpoint (jwtguard verify --introspect URL
+                          or --userinfo URL; the printed commands do).
   --mint KIND             print a token of this kind for the client at start-up;
                           repeatable or comma separated:
                             valid          an access token, as the token endpoint issues
@@ -264,12 +265,18 @@ func printIssuer(w io.Writer, s *issuertest.Server, f *issuerFlags) {
 	fmt.Fprintf(w, "\nGet a token:\n  curl -s%s -u %s -d grant_type=client_credentials%s %s\n",
 		trustCurl, shellQuote(f.clientID+":"+f.secret), scopeArg, s.TokenURL())
 	if f.opaque != "" {
-		fmt.Fprintf(w, "Check it:\n  curl -s%s -d token=\"$TOKEN\" %s\n", trustCurl, s.IntrospectURL())
-		fmt.Fprintf(w, "\nRunning; press Ctrl-C to stop.\n")
-		return
+		// The secret goes in the environment: verify takes none on its
+		// command line, where every user of the machine could read it.
+		fmt.Fprintf(w, "Check it (jwtguard verify reads the client secret from the environment, never from a flag):\n")
+		fmt.Fprintf(w, "  export %s=%s\n", secretEnv, shellQuote(f.secret))
+		fmt.Fprintf(w, "  jwtguard verify --introspect %s --client-id %s --issuer %s%s%s \"$TOKEN\"\n",
+			s.IntrospectURL(), shellQuote(f.clientID), s.Issuer(), trustVerify, audArg)
+		fmt.Fprintf(w, "  jwtguard verify --userinfo %s --issuer %s%s \"$TOKEN\"   # no scopes in its answer\n",
+			s.UserinfoURL(), s.Issuer(), trustVerify)
+	} else {
+		fmt.Fprintf(w, "Check it (jwtguard verify also takes the whole JSON response on standard input, with -):\n  jwtguard verify --issuer %s%s%s \"$TOKEN\"\n",
+			s.Issuer(), trustVerify, audArg)
 	}
-	fmt.Fprintf(w, "Check it (jwtguard verify also takes the whole JSON response on standard input, with -):\n  jwtguard verify --issuer %s%s%s \"$TOKEN\"\n",
-		s.Issuer(), trustVerify, audArg)
 	if s.Certificate() != nil && f.caOut == "" {
 		fmt.Fprintf(w, "  (verify has no insecure mode: start the issuer with --ca-out FILE and add --ca-file FILE)\n")
 	}

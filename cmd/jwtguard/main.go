@@ -42,6 +42,22 @@
 //	                  (e.g. the test issuer's certificate, see issuer --ca-out).
 //	--timeout DUR     overall time limit for fetching keys and verifying (default 15s).
 //
+// Opaque tokens are checked remotely, with package introspect, instead:
+//
+//	--introspect URL  RFC 7662 introspection endpoint; --issuer becomes optional
+//	                  (checked against the answer's "iss" when given) and
+//	                  --audience or --skip-audience is still required.
+//	--userinfo URL    userinfo endpoint, called with the token itself (no
+//	                  scopes, no audience).
+//	--client-id ID    client id for --introspect.
+//	--client-secret-file FILE
+//	                  its secret, else the JWTGUARD_CLIENT_SECRET environment
+//	                  variable. A --client-secret flag is refused: a command
+//	                  line is visible to every user of the machine.
+//	--client-auth basic|post|none
+//	                  client authentication (default basic; none for an
+//	                  endpoint such as Hydra's admin port).
+//
 // TOKEN "-" reads the token from standard input. Surrounding white space and
 // a leading "Bearer " are removed; a whole "Authorization: Bearer …" header
 // line or a token endpoint's JSON response (its "access_token") is
@@ -60,16 +76,20 @@
 // (malformed, token_too_large, unsupported_algorithm, unknown_key,
 // invalid_signature, expired, not_yet_valid, issued_in_future,
 // lifetime_too_long, missing_claim, invalid_issuer, invalid_audience,
-// invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope); 2 usage
-// or configuration error; 3 keys unavailable (the issuer's discovery or JWKS
-// could not be fetched), one line "unavailable: <detail>" on standard error.
+// invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope, and
+// inactive from --introspect or --userinfo); 2 usage or configuration
+// error; 3 unavailable (the issuer's discovery or JWKS could not be
+// fetched, or the introspection or userinfo endpoint did not answer about
+// the token), one line "unavailable: <detail>" on standard error.
 //
 // # issuer
 //
 // issuer runs package issuertest (an offline issuer shaped like Ory Hydra,
 // as id.wgtwo.com runs it) until interrupted (SIGINT or SIGTERM), and
 // prints its URLs, a client id and secret and example curl and verify
-// commands. Its keys are public test keys: never trust it outside tests.
+// commands (with --opaque, verify --introspect with the secret in
+// JWTGUARD_CLIENT_SECRET). Its keys are public test keys: never trust it
+// outside tests.
 //
 //	--tls                   serve HTTPS (self-signed certificate)
 //	--ca-out FILE           serve HTTPS and write its certificate as PEM (for
@@ -80,6 +100,7 @@
 //	--audience AUD          "aud" of access tokens (repeatable; default [])
 //	--ttl DUR               token lifetime (default 1h)
 //	--scope-claim CLAIM     scp (default), scope or both
+//	--opaque FORMAT         issue opaque access tokens: hydra, hydra-v2 or hex32
 //	--mint KIND             print a token at start-up: valid, expired,
 //	                        not-yet-valid, id-token, wrong-key, unknown-kid or all
 //	--addr HOST:PORT        loopback listen address (default 127.0.0.1:0, a free port)
@@ -87,14 +108,18 @@
 // # demo
 //
 // demo starts the test issuer (TLS), an HTTP server protected by package
-// httpmw and a gRPC server protected by package grpcmw on loopback, drives
-// them with real OAuth 2.0 clients through a script (allowed call, missing
-// token, wrong scope, expired token, key rotation, issuer outage), prints a
+// httpmw and a gRPC server protected by package grpcmw on loopback, with
+// one Checker (introspect.Route: JWTs to the verifier, opaque tokens to
+// introspection or, for a user route and method, userinfo). It drives them
+// with real OAuth 2.0 clients through a script (allowed call, missing
+// token, wrong scope, expired token, key rotation, issuer outage, opaque
+// token, userinfo token, revoked token, introspection outage), prints a
 // table of expected and actual outcomes and exits 1 on any mismatch. Its key
 // cache refreshes every 5 s with a 1 s unknown-kid cooldown so that the
 // script sees refreshes; production defaults are minutes. With --serve it
 // skips the script, keeps everything running until interrupted and prints
-// curl, grpcurl and verify commands with a token and a CA file.
+// curl, grpcurl and verify commands with a JWT, an opaque token and a CA
+// file.
 package main
 
 import (
@@ -114,7 +139,7 @@ const (
 	exitOK          = 0
 	exitRejected    = 1 // verify: token refused; demo: a scenario did not match
 	exitUsage       = 2 // usage or configuration error
-	exitUnavailable = 3 // verify: keys could not be obtained
+	exitUnavailable = 3 // verify: keys or the remote check unavailable
 )
 
 const topUsage = `jwtguard — debug bearer tokens, run an offline test issuer, see jwtguard work.

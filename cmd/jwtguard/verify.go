@@ -14,71 +14,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
 )
-
-const verifyHelp = `Usage: jwtguard verify [flags] TOKEN
-
-Checks TOKEN exactly as a resource server using jwtguard would (keys from the
-issuer's JWKS, strict header and claim checks) and prints the verdict.
-TOKEN "-" reads it from standard input; white space and a leading "Bearer "
-are removed. A whole "Authorization: Bearer ..." header line or a token
-endpoint's JSON response (its "access_token") works too; a note on standard
-error says what was taken. Flags may come before or after TOKEN, as -flag or
---flag.
-
-A token whose (unverified) "iss" is not --issuer is rejected before anything
-is fetched. A token with "nonce" or "at_hash" draws a warning that it looks
-like an ID token, unless --nonce is given.
-
-Flags:
-  --issuer URL      expected "iss", compared exactly (trailing slash included);
-                    also the OpenID discovery base when --jwks is absent. Required.
-  --jwks URL        JWKS URL to use instead of discovery.
-  --audience AUD    accepted audience; repeatable (the token needs any one).
-  --skip-audience   accept any "aud". One of --audience / --skip-audience is
-                    required: Hydra issues "aud": [] unless the client asked for
-                    an audience, so this must be a deliberate choice.
-  --scope SCOPE     required scope; repeatable or space/comma separated (all required).
-  --alg ALG         accepted JWS algorithm; repeatable (default RS256).
-                    RS*, PS*, ES*, EdDSA; "none" and HS* are always refused.
-  --leeway DUR      clock skew tolerated on exp, nbf and iat (default 0, max 5m).
-  --type TYP        require the JOSE header "typ" (e.g. at+jwt for RFC 9068 access
-                    tokens; case-insensitive, "application/" optional). Default: any.
-  --id-token        check an OpenID Connect ID token instead of an access token
-                    (give the client id as --audience). Without it, a token
-                    carrying ID-token claims (nonce, at_hash, ...) is refused.
-  --nonce NONCE     require this ID-token "nonce"; implies --id-token.
-  --allow-http      allow http:// issuer/JWKS URLs, on loopback hosts only.
-  --ca-file FILE    also trust the PEM CA certificate(s) in FILE for TLS
-                    (e.g. written by 'jwtguard issuer --ca-out FILE').
-  --timeout DUR     overall time limit for fetching keys and verifying (default 15s).
-
-Exit codes:
-  0  valid: the claims are printed as indented JSON on standard output, and
-     one line on standard error:  valid: client ..., sub ..., scopes ..., expires in ...
-  1  rejected: one line on standard error:  rejected: <reason>: <detail>
-     reasons: malformed, token_too_large, unsupported_algorithm, unknown_key,
-     invalid_signature, expired, not_yet_valid, issued_in_future,
-     lifetime_too_long, missing_claim, invalid_issuer, invalid_audience,
-     invalid_type, wrong_token_kind, invalid_nonce, insufficient_scope
-  2  usage or configuration error (message and a hint on standard error)
-  3  keys unavailable: the discovery document or JWKS could not be fetched or
-     was refused (e.g. discovery names "https://x/" and --issuer is "https://x",
-     or the issuer's certificate is not trusted: pass --ca-file FILE);
-     one line on standard error:  unavailable: <detail>
-
-Examples:
-  jwtguard verify --issuer https://id.wgtwo.com/ --skip-audience --scope subscription.read "$TOKEN"
-  pbpaste | jwtguard verify --issuer https://id.wgtwo.com/ --audience my-api -
-  curl -s -u ID:SECRET -d grant_type=client_credentials https://id.wgtwo.com/oauth2/token |
-      jwtguard verify --issuer https://id.wgtwo.com/ --skip-audience -
-  jwtguard verify --issuer http://127.0.0.1:4444/ --allow-http --skip-audience "$TOKEN"
-`
 
 type verifyFlags struct {
 	issuer, jwksURL, caFile string
@@ -87,11 +30,12 @@ type verifyFlags struct {
 	skipAudience, allowHTTP bool
 	idToken                 bool
 	leeway, timeout         time.Duration
+	remote                  remoteFlags
+	set                     map[string]bool // the flags given
 }
 
-func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f := verifyFlags{scopes: listFlag{split: true}, algs: listFlag{split: true}}
-	fs := newFlagSet("verify")
+func (f *verifyFlags) register(fs *flag.FlagSet) {
+	f.scopes.split, f.algs.split = true, true
 	fs.StringVar(&f.issuer, "issuer", "", "")
 	fs.StringVar(&f.jwksURL, "jwks", "", "")
 	fs.StringVar(&f.caFile, "ca-file", "", "")
@@ -105,36 +49,82 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.BoolVar(&f.idToken, "id-token", false, "")
 	fs.DurationVar(&f.leeway, "leeway", 0, "")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "")
+	f.remote.register(fs)
+}
 
-	pos, code, done := parseCommand(fs, args, verifyHelp, stdout, stderr)
+func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Refused before parsing, so that the secret is neither echoed in an
+	// error nor taken for TOKEN.
+	if name, ok := secretFlag(args); ok {
+		return usageFail(stderr, "verify", usagef("%s is refused: a command line is visible to every user of this machine (ps, /proc) and kept in shell history; "+
+			"put the secret in a file for --client-secret-file FILE or in the %s environment variable", name, secretEnv))
+	}
+	var f verifyFlags
+	fs := newFlagSet("verify")
+	f.register(fs)
+	pos, code, done := parseCommand(fs, dashTokensLast(args), verifyHelp, stdout, stderr)
 	if done {
 		return code
 	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	token, extracted, err := tokenArg(pos, stdin)
 	if err == nil {
-		err = f.check()
-		if err != nil && f.issuer == "" {
-			if iss := unverifiedIssuer(token); iss != "" {
-				err = usagef("%v; this token claims iss %q (unverified)", err, iss)
-			}
-		}
+		err = f.check(token)
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		if err == nil && fl.Value.String() == "" {
 			err = usagef("--%s is empty", fl.Name)
 		}
 	})
+	var secret string
+	if err == nil && f.remote.endpoint() != "" {
+		secret, err = f.remote.secret(stderr)
+	}
 	if err != nil {
 		return usageFail(stderr, "verify", err)
 	}
 	if extracted != "" {
 		fmt.Fprintf(stderr, "jwtguard verify: checking %s\n", extracted)
 	}
-
-	client, err := f.httpClient()
+	roots, err := f.rootCAs()
 	if err != nil {
 		return usageFail(stderr, "verify", err)
 	}
+	if f.remote.endpoint() != "" {
+		return f.verifyRemote(ctx, token, secret, roots, stdout, stderr)
+	}
+	return f.verifyJWT(ctx, token, roots, stdout, stderr)
+}
+
+// dashTokensLast moves Hydra-shaped tokens that start with "-" (one in 64
+// does: the alphabet is base64url) after a "--", so that they are not
+// taken for flags. No flag or flag value has that shape.
+func dashTokensLast(args []string) []string {
+	var out, toks []string
+	for i, a := range args {
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && introspect.HydraToken(a) {
+			toks = append(toks, a)
+		} else {
+			out = append(out, a)
+		}
+	}
+	if len(toks) == 0 {
+		return args
+	}
+	if !slices.Contains(out, "--") {
+		out = append(out, "--")
+	}
+	return append(out, toks...)
+}
+
+// verifyJWT checks a JWT with the verifier and the issuer's keys.
+func (f *verifyFlags) verifyJWT(ctx context.Context, token string, roots *x509.CertPool, stdout, stderr io.Writer) int {
+	client := jwksClient(roots)
 	if client != nil {
 		defer client.CloseIdleConnections()
 	}
@@ -184,7 +174,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	cache, err := jwks.New(ctx, jc)
 	if err != nil {
 		// Every URL was validated above, so this is a fetch failure.
-		fmt.Fprintf(stderr, "unavailable: %s\n", describeFetchError(err, f.caFile))
+		fmt.Fprintf(stderr, "unavailable: %s\n", describeFetchError(err, "the issuer's", f.caFile))
 		return exitUnavailable
 	}
 	defer cache.Close()
@@ -195,8 +185,19 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		err = claims.CheckNonce(f.nonce)
 	}
 	if err != nil {
+		if verify.ReasonOf(err) == verify.ReasonMalformed && !introspect.IsJWT(token) {
+			err = withDetail(err, opaqueHint)
+		}
 		return reportRejection(stderr, err)
 	}
+	return printValid(stdout, stderr, claims)
+}
+
+// opaqueHint follows a malformed verdict on a token that is not a JWT.
+const opaqueHint = "; not a JWT: check an opaque token with --introspect URL or --userinfo URL"
+
+// printValid prints the claims as indented JSON and the one-line verdict.
+func printValid(stdout, stderr io.Writer, claims *verify.Claims) int {
 	var raw json.RawMessage
 	if err := claims.Decode(&raw); err != nil {
 		fmt.Fprintf(stderr, "jwtguard verify: %v\n", err)
@@ -213,11 +214,26 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return exitOK
 }
 
-// check validates flag combinations that verify.New and jwks.New would
-// otherwise report later (or not at all).
-func (f *verifyFlags) check() error {
+// check validates flag combinations that verify.New, introspect.New and
+// jwks.New would otherwise report later (or not at all).
+func (f *verifyFlags) check(token string) error {
+	if f.remote.endpoint() != "" {
+		return f.checkRemote()
+	}
 	if f.issuer == "" {
-		return usagef("--issuer is required (the exact \"iss\" your service accepts)")
+		err := usagef("--issuer is required (the exact \"iss\" your service accepts)")
+		switch iss := unverifiedIssuer(token); {
+		case iss != "":
+			err = usagef("%v; this token claims iss %q (unverified)", err, iss)
+		case !introspect.IsJWT(token):
+			err = usagef("%v; this token is not a JWT: check an opaque token with --introspect URL or --userinfo URL", err)
+		}
+		return err
+	}
+	for _, name := range remoteOnlyFlags {
+		if f.set[name] {
+			return usagef("--%s applies to --introspect only", name)
+		}
 	}
 	if err := checkURLFlag("--issuer", f.issuer, f.allowHTTP); err != nil {
 		return err
@@ -227,14 +243,26 @@ func (f *verifyFlags) check() error {
 			return err
 		}
 	}
-	switch {
-	case (f.idToken || f.nonce != "") && len(f.audiences.vals) == 0:
+	if (f.idToken || f.nonce != "") && len(f.audiences.vals) == 0 {
 		return usagef("--id-token and --nonce need --audience CLIENT_ID: an ID token names the client it was issued to")
+	}
+	if err := f.checkAudience(); err != nil {
+		return err
+	}
+	return f.checkTimes()
+}
+
+func (f *verifyFlags) checkAudience() error {
+	switch {
 	case len(f.audiences.vals) == 0 && !f.skipAudience:
 		return usagef("give --audience AUD (repeatable) or --skip-audience explicitly")
 	case len(f.audiences.vals) > 0 && f.skipAudience:
 		return usagef("--audience and --skip-audience exclude each other")
 	}
+	return nil
+}
+
+func (f *verifyFlags) checkTimes() error {
 	if f.timeout <= 0 {
 		return usagef("--timeout must be positive, got %s", fmtDuration(f.timeout))
 	}
@@ -278,10 +306,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// httpClient returns nil (jwks's own client: 10 s timeout, same-host
-// redirects) unless --ca-file asks for extra trust anchors, in which case
-// it returns a client with the same policies and those roots.
-func (f *verifyFlags) httpClient() (*http.Client, error) {
+// rootCAs returns nil (the system roots) unless --ca-file asks for extra
+// trust anchors, in which case it returns the system roots and those.
+func (f *verifyFlags) rootCAs() (*x509.CertPool, error) {
 	if f.caFile == "" {
 		return nil, nil
 	}
@@ -295,6 +322,16 @@ func (f *verifyFlags) httpClient() (*http.Client, error) {
 	}
 	if !roots.AppendCertsFromPEM(pem) {
 		return nil, usagef("--ca-file %s: no PEM certificates found", f.caFile)
+	}
+	return roots, nil
+}
+
+// jwksClient returns nil (jwks's own client: 10 s timeout, same-host
+// redirects) for the system roots, and otherwise a client with the same
+// policies and roots.
+func jwksClient(roots *x509.CertPool) *http.Client {
+	if roots == nil {
+		return nil
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
@@ -310,7 +347,7 @@ func (f *verifyFlags) httpClient() (*http.Client, error) {
 			}
 			return nil
 		},
-	}, nil
+	}
 }
 
 // lateSource lets the verifier be built (and its configuration checked)

@@ -78,7 +78,11 @@ func validVerdict(c *verify.Claims, now time.Time) string {
 	} else {
 		fmt.Fprintf(&b, " scopes %s,", oneLine(strconv.Quote(strings.Join(c.Scopes, " "))))
 	}
-	fmt.Fprintf(&b, " expires in %s (%s)", fmtDuration(c.ExpiresAt.Sub(now)), c.ExpiresAt.UTC().Format(time.RFC3339))
+	if c.ExpiresAt.IsZero() { // a userinfo answer, or an introspection answer without exp
+		b.WriteString(" no expiry stated")
+	} else {
+		fmt.Fprintf(&b, " expires in %s (%s)", fmtDuration(c.ExpiresAt.Sub(now)), c.ExpiresAt.UTC().Format(time.RFC3339))
+	}
 	return b.String()
 }
 
@@ -89,7 +93,22 @@ const idTokenHint = "; an API should accept access tokens, not ID tokens (pass -
 // describeFetchError turns a failure to fetch the issuer's discovery
 // document or JWKS into one line, naming the fix for the common TLS
 // mistakes.
-func describeFetchError(err error, caFile string) string {
+func describeFetchError(err error, who, caFile string) string {
+	if hint := tlsHint(err, who, caFile); hint != "" {
+		return hint
+	}
+	msg := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Count(msg, ue.URL) > 1 {
+		// net/http repeats the URL the message already names.
+		msg = strings.Replace(msg, ue.Op+" "+strconv.Quote(ue.URL)+": ", "", 1)
+	}
+	return collapsePrefixes(oneLine(msg))
+}
+
+// tlsHint names the fix for an untrusted certificate or one for another
+// host, as met at who ("the issuer's"), and is "" for other errors.
+func tlsHint(err error, who, caFile string) string {
 	var (
 		unknownCA x509.UnknownAuthorityError
 		hostname  x509.HostnameError
@@ -100,17 +119,25 @@ func describeFetchError(err error, caFile string) string {
 	}
 	switch {
 	case errors.As(err, &unknownCA) || strings.Contains(err.Error(), "certificate signed by unknown authority"):
-		return "the issuer's certificate is not trusted; " + trust
+		return who + " certificate is not trusted; " + trust
 	case errors.As(err, &hostname):
-		return "the issuer's certificate is not valid for the host " + oneLine(hostname.Host)
+		return who + " certificate is not valid for the host " + oneLine(hostname.Host)
 	}
-	msg := err.Error()
-	var ue *url.Error
-	if errors.As(err, &ue) && strings.Count(msg, ue.URL) > 1 {
-		// net/http repeats the URL the message already names.
-		msg = strings.Replace(msg, ue.Op+" "+strconv.Quote(ue.URL)+": ", "", 1)
+	return ""
+}
+
+// withDetail returns err with more appended to its verify.Error detail.
+func withDetail(err error, more string) error {
+	var ve *verify.Error
+	if !errors.As(err, &ve) {
+		return err
 	}
-	return collapsePrefixes(oneLine(msg))
+	c := *ve
+	if c.Detail == "" && c.Err != nil {
+		c.Detail = c.Err.Error()
+	}
+	c.Detail += more
+	return &c
 }
 
 // collapsePrefixes removes a "pkg: " prefix that repeats within an error

@@ -226,7 +226,7 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"empty type", "", append(baseArgs(s), "--type=", tok), "--type is empty"},
 		{"no issuer", "", []string{"verify", "--allow-http", "--skip-audience", tok},
 			`--issuer is required (the exact "iss" your service accepts); this token claims iss "` + s.Issuer() + `" (unverified)`},
-		{"no issuer, opaque token", "", []string{"verify", "--skip-audience", "opaque"}, `accepts)` + "\n"},
+		{"no issuer, opaque token", "", []string{"verify", "--skip-audience", "opaque"}, `accepts); this token is not a JWT: check an opaque token with --introspect URL or --userinfo URL` + "\n"},
 		{"no audience decision", "", []string{"verify", "--issuer", s.Issuer(), "--allow-http", tok}, "--skip-audience"},
 		{"audience and skip", "", append(baseArgs(s), "--audience", "x", tok), "exclude each other"},
 		{"http without allow-http", "", []string{"verify", "--issuer", s.Issuer(), "--skip-audience", tok}, "is not https"},

@@ -231,6 +231,7 @@ func TestNew(t *testing.T) {
 		{"empty scope", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{""}}}}, "empty scope"},
 		{"scope with doubled space", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a  b"}}}}, "doubled space"},
 		{"scope with a control character", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a\nb"}}}}, "visible ASCII"},
+		{"scope non-ASCII", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{"sms.läs"}}}}, "visible ASCII"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

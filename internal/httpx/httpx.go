@@ -46,6 +46,16 @@ type Config struct {
 	// InsecureAllowHTTP lets requests and redirects use http as well as
 	// https. For tests and loopback servers only.
 	InsecureAllowHTTP bool
+
+	// NoRedirects makes the client follow no redirect at all: a 3xx
+	// answer is returned as it is. For endpoints that receive a bearer
+	// token, which must reach the configured URL and nothing else.
+	NoRedirects bool
+
+	// Timeout replaces DefaultTimeout for a client NewClient builds (not
+	// for a caller's HTTPClient, whose own non-zero Timeout is kept).
+	// Zero means DefaultTimeout.
+	Timeout time.Duration
 }
 
 // NewClient returns an HTTP client that enforces the rules in the package
@@ -66,7 +76,7 @@ func NewClient(cfg Config) (*http.Client, error) {
 			next = http.DefaultTransport
 		}
 		c.Transport = schemeGuard{next: next, allowHTTP: cfg.InsecureAllowHTTP}
-		c.CheckRedirect = redirectPolicy(cfg.InsecureAllowHTTP, cfg.HTTPClient.CheckRedirect)
+		c.CheckRedirect = cfg.redirects(cfg.HTTPClient.CheckRedirect)
 		if c.Timeout == 0 {
 			c.Timeout = DefaultTimeout
 		}
@@ -74,11 +84,23 @@ func NewClient(cfg Config) (*http.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tlsConf
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
 	return &http.Client{
 		Transport:     schemeGuard{next: tr, allowHTTP: cfg.InsecureAllowHTTP},
-		Timeout:       DefaultTimeout,
-		CheckRedirect: redirectPolicy(cfg.InsecureAllowHTTP, nil),
+		Timeout:       timeout,
+		CheckRedirect: cfg.redirects(nil),
 	}, nil
+}
+
+// redirects returns the CheckRedirect of a client built from cfg.
+func (cfg Config) redirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	if cfg.NoRedirects {
+		return func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	return redirectPolicy(cfg.InsecureAllowHTTP, next)
 }
 
 // tlsConfig returns the TLS configuration for a client NewClient builds,

@@ -285,3 +285,52 @@ func TestTLSConfigCloned(t *testing.T) {
 		t.Fatal("an untrusted server was accepted after the caller changed its TLSConfig")
 	}
 }
+
+// TestNoRedirects: a client for an endpoint that receives a bearer token
+// returns a 3xx as it is, even a same-host one, and its Timeout setting
+// replaces the default.
+func TestNoRedirects(t *testing.T) {
+	var hits atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	}))
+	defer ts.Close()
+	tests := []struct {
+		name      string
+		cfg       httpx.Config
+		wantCode  int
+		wantHits  int64
+		wantLimit time.Duration
+	}{
+		{"no redirects", httpx.Config{InsecureAllowHTTP: true, NoRedirects: true, Timeout: 3 * time.Second}, http.StatusFound, 1, 3 * time.Second},
+		{"same-host redirects followed up to the limit", httpx.Config{InsecureAllowHTTP: true}, 0, httpx.MaxRedirects, httpx.DefaultTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits.Store(0)
+			c := newClient(t, tt.cfg)
+			if c.Timeout != tt.wantLimit {
+				t.Errorf("Timeout = %v, want %v", c.Timeout, tt.wantLimit)
+			}
+			resp, err := c.Get(ts.URL + "/introspect")
+			if tt.wantCode == 0 {
+				if err == nil {
+					resp.Body.Close()
+					t.Fatal("endless same-host redirects did not fail")
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tt.wantCode {
+					t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantCode)
+				}
+			}
+			if got := hits.Load(); got != tt.wantHits {
+				t.Fatalf("server saw %d requests, want %d", got, tt.wantHits)
+			}
+		})
+	}
+}

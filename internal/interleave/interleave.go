@@ -1,7 +1,12 @@
-// Package interleave times two versions of the same work alternately, in
-// small batches within one benchmark, so that the comparison holds on a
-// machine whose load changes from one second to the next: both sides of
-// every pair of batches ran under the same conditions.
+// Package interleave compares versions of the same work inside one
+// benchmark. On a shared machine whose load changes from second to second,
+// benchmarks run one after the other compare different conditions;
+// alternating the versions and comparing medians does not. [Calls]
+// alternates call by call (for operations of microseconds and more),
+// [Overhead] alternates small batches of a bare and a wrapped operation
+// (for nanosecond-scale middleware costs), and [Rounds] alternates
+// calibrated batches in random order per round and returns a [Table] for
+// publication.
 package interleave
 
 import (

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/jwtguard/jwtguard/internal/benchcmp"
+	"github.com/jwtguard/jwtguard/internal/interleave"
 )
 
 // benchCase loads the first valid signature of a Wycheproof SHA-256 file.
@@ -46,10 +46,10 @@ func BenchmarkBackends(b *testing.B) {
 		keys := backends(b, pub)
 		b.Run("RSA"+size, func(b *testing.B) {
 			b.ReportAllocs()
-			benchcmp.Interleaved(b,
-				benchcmp.Contender{Name: "crypto-rsa", Run: func() error { return rsa.VerifyPKCS1v15(pub, crypto.SHA256, hashed, sig) }},
-				benchcmp.Contender{Name: "bigmod", Run: func() error { return keys["bigmod"].VerifyPKCS1v15(crypto.SHA256, hashed, sig) }},
-				benchcmp.Contender{Name: "math-big", Run: func() error { return keys["math/big"].VerifyPKCS1v15(crypto.SHA256, hashed, sig) }},
+			interleave.Calls(b,
+				interleave.Contender{Name: "crypto-rsa", Run: func() error { return rsa.VerifyPKCS1v15(pub, crypto.SHA256, hashed, sig) }},
+				interleave.Contender{Name: "bigmod", Run: func() error { return keys["bigmod"].VerifyPKCS1v15(crypto.SHA256, hashed, sig) }},
+				interleave.Contender{Name: "math-big", Run: func() error { return keys["math/big"].VerifyPKCS1v15(crypto.SHA256, hashed, sig) }},
 			)
 		})
 	}

@@ -1,4 +1,4 @@
-package verify
+package jose
 
 import (
 	"strconv"
@@ -7,36 +7,53 @@ import (
 	"unicode/utf8"
 )
 
-// maxJSONDepth bounds the nesting of objects and arrays in a header or
+// MaxJSONDepth bounds the nesting of objects and arrays in a header or
 // payload. Real tokens nest two or three levels (Hydra's "ext").
-const maxJSONDepth = 64
+const MaxJSONDepth = 64
 
 // maxNamesLinear is the number of member names per object compared
 // linearly for duplicates before a map takes over.
 const maxNamesLinear = 16
 
-// scanner is a strict JSON (RFC 8259) validator and tokenizer over a
+// Scanner is a strict JSON (RFC 8259) validator and tokenizer over a
 // string; it allocates only to unescape strings with escapes and, for
-// objects of more than maxNamesLinear members, a map of their names. It refuses duplicate member names in every object
-// (compared after unescaping, case-sensitively), invalid UTF-8, lone
-// surrogates, control characters in strings, leading zeros, trailing
-// content and nesting deeper than maxJSONDepth. It never panics: every
-// index is bounds-checked. On failure err says what and where.
-type scanner struct {
+// objects of more than maxNamesLinear members, a map of their names. It
+// refuses duplicate member names in every object (compared after
+// unescaping, case-sensitively), invalid UTF-8, lone surrogates, control
+// characters in strings, leading zeros, trailing content and nesting deeper
+// than MaxJSONDepth. It never panics: every index is bounds-checked. On
+// failure [Scanner.Err] says what and where.
+//
+// It is hand-written for a measured gain on the whole request, not for a
+// correctness rule: go-json-experiment's jsontext refuses the same inputs,
+// duplicate names after unescaping included (FuzzJSONScanner holds the two
+// to the same answers). Reading a token's header and payload with jsontext
+// or json instead costs several percent of a whole cold RS256 verification
+// (BenchmarkScanner, BenchmarkColdShare; figures in bench/notes.md) and
+// allocations that a cold Verify otherwise does without.
+type Scanner struct {
 	s     string
 	i     int
 	depth int
 	err   string
 }
 
-func (p *scanner) fail(msg string) bool {
+// NewScanner returns a Scanner positioned at the start of s.
+func NewScanner(s string) Scanner { return Scanner{s: s} }
+
+// Err says why the scan failed, or "" while it has not.
+func (p *Scanner) Err() string { return p.err }
+
+// Fail records msg as the failure, unless one is already recorded, and
+// returns false.
+func (p *Scanner) Fail(msg string) bool {
 	if p.err == "" {
 		p.err = msg
 	}
 	return false
 }
 
-func (p *scanner) ws() {
+func (p *Scanner) ws() {
 	for p.i < len(p.s) {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
@@ -47,8 +64,8 @@ func (p *scanner) ws() {
 	}
 }
 
-// peek returns the next non-space byte, or 0 at the end.
-func (p *scanner) peek() byte {
+// Peek returns the next non-space byte, or 0 at the end.
+func (p *Scanner) Peek() byte {
 	p.ws()
 	if p.i < len(p.s) {
 		return p.s[p.i]
@@ -67,10 +84,10 @@ var plainByte = func() (t [256]bool) {
 
 // str reads a string and returns its raw content (between the quotes,
 // escapes untouched) and whether it contains escapes.
-func (p *scanner) str() (raw string, esc, ok bool) {
+func (p *Scanner) str() (raw string, esc, ok bool) {
 	s := p.s
 	if p.i >= len(s) || s[p.i] != '"' {
-		return "", false, p.fail("expected a string")
+		return "", false, p.Fail("expected a string")
 	}
 	start := p.i + 1
 	i := start
@@ -79,7 +96,7 @@ func (p *scanner) str() (raw string, esc, ok bool) {
 			i++
 		}
 		if i >= len(s) {
-			return "", false, p.fail("unterminated string")
+			return "", false, p.Fail("unterminated string")
 		}
 		switch c := s[i]; {
 		case c == '"':
@@ -88,7 +105,7 @@ func (p *scanner) str() (raw string, esc, ok bool) {
 		case c == '\\':
 			esc = true
 			if i+1 >= len(s) {
-				return "", false, p.fail("unterminated escape")
+				return "", false, p.Fail("unterminated escape")
 			}
 			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -96,40 +113,40 @@ func (p *scanner) str() (raw string, esc, ok bool) {
 			case 'u':
 				r, ok := hex4(s, i+2)
 				if !ok {
-					return "", false, p.fail(`bad \u escape`)
+					return "", false, p.Fail(`bad \u escape`)
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
 					if r >= 0xDC00 {
-						return "", false, p.fail("lone low surrogate")
+						return "", false, p.Fail("lone low surrogate")
 					}
 					if i+1 >= len(s) || s[i] != '\\' || s[i+1] != 'u' {
-						return "", false, p.fail("lone high surrogate")
+						return "", false, p.Fail("lone high surrogate")
 					}
 					r2, ok := hex4(s, i+2)
 					if !ok || r2 < 0xDC00 || r2 > 0xDFFF {
-						return "", false, p.fail("lone high surrogate")
+						return "", false, p.Fail("lone high surrogate")
 					}
 					i += 6
 				}
 			default:
-				return "", false, p.fail("invalid escape")
+				return "", false, p.Fail("invalid escape")
 			}
 		case c < 0x20:
-			return "", false, p.fail("control character in string")
+			return "", false, p.Fail("control character in string")
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size <= 1 {
-				return "", false, p.fail("invalid UTF-8")
+				return "", false, p.Fail("invalid UTF-8")
 			}
 			i += size
 		}
 	}
 }
 
-// stringValue reads a string value and returns it unescaped. It allocates
+// StringValue reads a string value and returns it unescaped. It allocates
 // only when the string contains escapes.
-func (p *scanner) stringValue() (string, bool) {
+func (p *Scanner) StringValue() (string, bool) {
 	raw, esc, ok := p.str()
 	if !ok {
 		return "", false
@@ -201,8 +218,8 @@ func unescape(raw string) string {
 	return b.String()
 }
 
-// number reads a JSON number and returns its text.
-func (p *scanner) number() (string, bool) {
+// Number reads a JSON number and returns its text.
+func (p *Scanner) Number() (string, bool) {
 	s, start := p.s, p.i
 	i := start
 	if i < len(s) && s[i] == '-' {
@@ -216,7 +233,7 @@ func (p *scanner) number() (string, bool) {
 			i++
 		}
 	default:
-		return "", p.fail("bad number")
+		return "", p.Fail("bad number")
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
@@ -225,7 +242,7 @@ func (p *scanner) number() (string, bool) {
 			i++
 		}
 		if i == d {
-			return "", p.fail("bad number")
+			return "", p.Fail("bad number")
 		}
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
@@ -238,28 +255,28 @@ func (p *scanner) number() (string, bool) {
 			i++
 		}
 		if i == d {
-			return "", p.fail("bad number")
+			return "", p.Fail("bad number")
 		}
 	}
 	p.i = i
 	return s[start:i], true
 }
 
-func (p *scanner) literal(lit string) bool {
+func (p *Scanner) literal(lit string) bool {
 	if !strings.HasPrefix(p.s[p.i:], lit) {
-		return p.fail("invalid literal")
+		return p.Fail("invalid literal")
 	}
 	p.i += len(lit)
 	return true
 }
 
-// value validates and skips any JSON value.
-func (p *scanner) value() bool {
-	switch c := p.peek(); {
+// Value validates and skips any JSON value.
+func (p *Scanner) Value() bool {
+	switch c := p.Peek(); {
 	case c == '{':
-		return p.object(nil)
+		return p.Object(nil)
 	case c == '[':
-		return p.array(nil)
+		return p.Array(nil)
 	case c == '"':
 		_, _, ok := p.str()
 		return ok
@@ -270,50 +287,50 @@ func (p *scanner) value() bool {
 	case c == 'n':
 		return p.literal("null")
 	case c == '-' || ('0' <= c && c <= '9'):
-		_, ok := p.number()
+		_, ok := p.Number()
 		return ok
 	case c == 0:
-		return p.fail("unexpected end of JSON")
+		return p.Fail("unexpected end of JSON")
 	default:
-		return p.fail("unexpected character")
+		return p.Fail("unexpected character")
 	}
 }
 
-// object reads an object. For each member, member (if not nil) is called
+// Object reads an object. For each member, member (if not nil) is called
 // with the unescaped name and the scanner positioned at the value; it
 // must consume the value. Duplicate names are refused.
-func (p *scanner) object(member func(name string) bool) bool {
-	if p.peek() != '{' {
-		return p.fail("expected an object")
+func (p *Scanner) Object(member func(name string) bool) bool {
+	if p.Peek() != '{' {
+		return p.Fail("expected an object")
 	}
 	p.depth++
-	if p.depth > maxJSONDepth {
-		return p.fail("JSON nested too deeply")
+	if p.depth > MaxJSONDepth {
+		return p.Fail("JSON nested too deeply")
 	}
 	p.i++
 	var small [maxNamesLinear]string
 	names := small[:0]
 	var set map[string]struct{}
-	if p.peek() == '}' {
+	if p.Peek() == '}' {
 		p.i++
 		p.depth--
 		return true
 	}
 	for {
 		p.ws()
-		name, ok := p.stringValue()
+		name, ok := p.StringValue()
 		if !ok {
 			return false
 		}
 		if set != nil {
 			if _, dup := set[name]; dup {
-				return p.fail("duplicate member " + quoteName(name))
+				return p.Fail("duplicate member " + quoteName(name))
 			}
 			set[name] = struct{}{}
 		} else {
 			for _, n := range names {
 				if n == name {
-					return p.fail("duplicate member " + quoteName(name))
+					return p.Fail("duplicate member " + quoteName(name))
 				}
 			}
 			if len(names) < cap(names) {
@@ -326,8 +343,8 @@ func (p *scanner) object(member func(name string) bool) bool {
 				set[name] = struct{}{}
 			}
 		}
-		if p.peek() != ':' {
-			return p.fail("expected ':'")
+		if p.Peek() != ':' {
+			return p.Fail("expected ':'")
 		}
 		p.i++
 		p.ws()
@@ -335,10 +352,10 @@ func (p *scanner) object(member func(name string) bool) bool {
 			if !member(name) {
 				return false
 			}
-		} else if !p.value() {
+		} else if !p.Value() {
 			return false
 		}
-		switch p.peek() {
+		switch p.Peek() {
 		case ',':
 			p.i++
 		case '}':
@@ -346,23 +363,23 @@ func (p *scanner) object(member func(name string) bool) bool {
 			p.depth--
 			return true
 		default:
-			return p.fail("expected ',' or '}'")
+			return p.Fail("expected ',' or '}'")
 		}
 	}
 }
 
-// array reads an array, calling elem (if not nil) at each element; elem
+// Array reads an array, calling elem (if not nil) at each element; elem
 // must consume it.
-func (p *scanner) array(elem func() bool) bool {
-	if p.peek() != '[' {
-		return p.fail("expected an array")
+func (p *Scanner) Array(elem func() bool) bool {
+	if p.Peek() != '[' {
+		return p.Fail("expected an array")
 	}
 	p.depth++
-	if p.depth > maxJSONDepth {
-		return p.fail("JSON nested too deeply")
+	if p.depth > MaxJSONDepth {
+		return p.Fail("JSON nested too deeply")
 	}
 	p.i++
-	if p.peek() == ']' {
+	if p.Peek() == ']' {
 		p.i++
 		p.depth--
 		return true
@@ -373,10 +390,10 @@ func (p *scanner) array(elem func() bool) bool {
 			if !elem() {
 				return false
 			}
-		} else if !p.value() {
+		} else if !p.Value() {
 			return false
 		}
-		switch p.peek() {
+		switch p.Peek() {
 		case ',':
 			p.i++
 		case ']':
@@ -384,24 +401,28 @@ func (p *scanner) array(elem func() bool) bool {
 			p.depth--
 			return true
 		default:
-			return p.fail("expected ',' or ']'")
+			return p.Fail("expected ',' or ']'")
 		}
 	}
 }
 
-// end requires that only whitespace remains.
-func (p *scanner) end() bool {
-	if p.peek() != 0 || p.i != len(p.s) {
-		return p.fail("trailing data after JSON value")
+// End requires that only whitespace remains.
+func (p *Scanner) End() bool {
+	if p.Peek() != 0 || p.i != len(p.s) {
+		return p.Fail("trailing data after JSON value")
 	}
 	return true
 }
 
+// RawValue validates one value and returns its JSON text.
+func (p *Scanner) RawValue() (string, bool) {
+	start := p.i
+	if !p.Value() {
+		return "", false
+	}
+	return p.s[start:p.i], true
+}
+
 // quoteName renders an attacker-supplied name for an error detail,
 // truncated.
-func quoteName(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return strconv.Quote(s)
-}
+func quoteName(s string) string { return strconv.Quote(Truncate(s, 64)) }

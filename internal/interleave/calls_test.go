@@ -1,4 +1,4 @@
-package benchcmp
+package interleave
 
 import (
 	"testing"

@@ -1,9 +1,4 @@
-// Package benchcmp compares implementations of the same operation inside
-// one benchmark. On a shared machine whose load changes from second to
-// second, separate benchmarks run seconds apart compare different
-// conditions; alternating the contenders call by call and comparing
-// medians does not.
-package benchcmp
+package interleave
 
 import (
 	"slices"
@@ -12,8 +7,11 @@ import (
 )
 
 // Contender is one implementation under comparison. Run must succeed.
+// Note, when set, qualifies the contender for a reader of a [Table] (for
+// example, that it is a cache hit and not a full verification).
 type Contender struct {
 	Name string
+	Note string
 	Run  func() error
 }
 
@@ -21,12 +19,12 @@ type Contender struct {
 // of the spread.
 const batch = 64
 
-// Interleaved runs every contender once per b.Loop iteration, in order,
+// Calls runs every contender once per b.Loop iteration, in order,
 // and reports for each its median time (name-ns) and, for all but the
 // first (the reference), the ratio of its median to the reference's
 // (name/ref) with the 10th and 90th percentiles of that ratio over batches
 // of 64 consecutive calls (name/ref-p10, name/ref-p90) as its spread.
-func Interleaved(b *testing.B, cs ...Contender) {
+func Calls(b *testing.B, cs ...Contender) {
 	b.Helper()
 	times := make([][]time.Duration, len(cs))
 	for b.Loop() {
