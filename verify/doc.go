@@ -185,28 +185,27 @@
 // (128 KiB for the default 10 000); a cached token costs about its length
 // plus its payload plus 512 bytes.
 //
-// # Performance
+// # Design of the cold path
 //
 // RS* signatures are checked with [jwks.Key.VerifyPKCS1v15], whose modulus
 // arithmetic jwks.NewKey prepared once per key; crypto/rsa redoes that on
 // every call (BenchmarkColdVsFloor compares the two and a cold Verify). PS*
 // signatures go straight to crypto/rsa: golang-jwt verifies PSS with
 // PSSSaltLengthAuto, accepting any salt length, where RFC 7518 §3.5 fixes
-// it to the hash length. golang-jwt's SigningMethodRSA would add a
-// hasher, a copy of the signing input and a digest slice: +3 allocations
-// and +800 B per token (BenchmarkSignature); the verifier hashes into
-// pooled scratch memory instead. ECDSA and EdDSA use golang-jwt.
+// it to the hash length; and golang-jwt's SigningMethodRSA would copy the
+// signing input and allocate a hasher per token (BenchmarkSignature), where
+// the verifier hashes into pooled scratch memory. ECDSA and EdDSA use
+// golang-jwt.
 //
-// The JSON scanner decodes the registered claims of a Hydra access token
-// in about half the time of go-json-experiment/json, with no allocation
-// beyond the returned Claims instead of 14 (BenchmarkPayloadDecode). A
-// cold Verify allocates two objects beyond the signature check's own
-// (TestAllocs; an RS* check allocates nothing up to 2048 bits, and
-// math/big's few temporaries above): one string holding the decoded header
-// and payload, of which every claim string is a substring, and the
-// Claims. Everything about a key is derived
-// once when the key is parsed (jwks); per request the verifier only
-// compares fields.
+// Header and payload are decoded by the strict scanner in internal/jose,
+// kept over go-json-experiment/json for its measured share of a whole cold
+// verification (BenchmarkPayloadDecode, and internal/jose's
+// BenchmarkColdShare). A cold Verify allocates two objects beyond the
+// signature check's own (pinned by TestAllocs): one string holding the
+// decoded header and payload, of which every claim string is a substring,
+// and the Claims. Everything about a key is derived once when the key is
+// parsed (jwks); per request the verifier only compares fields. The
+// figures are in the bench module's RESULTS.md.
 //
 // # Security
 //
