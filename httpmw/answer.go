@@ -1,7 +1,6 @@
 package httpmw
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -9,8 +8,11 @@ import (
 	"github.com/jwtguard/jwtguard/verify"
 )
 
-// Failure describes one refused request.
+// Failure describes one refused request to Config.ErrorWriter: the
+// transport-neutral Rejection that OnReject receives, and the HTTP answer
+// for its Outcome.
 type Failure struct {
+	verify.Rejection
 	// Status is the HTTP status: 400, 401, 403 or 503.
 	Status int
 	// Code is the error code sent in the challenge: "" (missing
@@ -18,14 +20,6 @@ type Failure struct {
 	// "insufficient_scope" (RFC 6750), or, with Config.DPoP,
 	// "invalid_dpop_proof" or "use_dpop_nonce" (RFC 9449).
 	Code string
-	// Reason is the verifier's reason; "" for missing credentials and
-	// invalid_request, which are decided before verification.
-	Reason verify.Reason
-	// Required is the scope requirement that was not met (403 only).
-	Required verify.Scopes
-	// Err is the exact cause: it wraps ErrMissingToken or
-	// ErrInvalidRequest, or is (or wraps) a *verify.Error.
-	Err error
 }
 
 // challenge renders a Bearer WWW-Authenticate value (RFC 6750 §3).
@@ -59,31 +53,34 @@ func (m *Middleware) challengeFor(scheme, code, scope string) string {
 }
 
 // refuse answers a refused request; err comes from token extraction, the
-// verifier, the DPoP verifier or Scopes.Check; sch is the scheme the
+// verifier, the DPoP verifier or ScopeRule.Check; sch is the scheme the
 // request used, 0 when unknown.
 func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, sch bearer.Scheme, err error) {
-	f := &Failure{Err: err}
+	f := &Failure{Rejection: verify.Rejection{
+		Transport: "http",
+		Method:    r.Method + " " + r.URL.Path,
+		Outcome:   verify.OutcomeOf(err),
+		Reason:    verify.ReasonOf(err),
+		Required:  rt.need,
+		Err:       err,
+	}}
+	f.Status, f.Code = answer(f.Outcome)
+	if f.Reason == verify.ReasonInvalidDPoPProof || f.Reason == verify.ReasonUseDPoPNonce {
+		// Token refusals (OutcomeInvalidToken) with RFC 9449's own codes.
+		f.Code = string(f.Reason)
+	}
 	var challenge string
-	var ve *verify.Error
-	switch {
-	case errors.Is(err, ErrMissingToken):
-		f.Status, challenge = http.StatusUnauthorized, m.chMissing
-	case errors.Is(err, ErrInvalidRequest):
-		f.Status, f.Code, challenge = http.StatusBadRequest, "invalid_request", m.chInvalidReq
-	case errors.As(err, &ve):
-		f.Reason = ve.Reason
-		f.Status, f.Code = ve.Reason.HTTPStatus(), ve.Reason.OAuthError()
-		switch f.Code {
-		case "insufficient_scope":
-			f.Required = rt.need
-			challenge = rt.forbidden
-		case "invalid_token":
-			challenge = m.chInvalidTok
+	switch f.Code {
+	case "":
+		if f.Status == http.StatusUnauthorized {
+			challenge = m.chMissing
 		}
-	default:
-		// Not a refusal the verifier's contract describes: treat it as
-		// the server's fault rather than blaming the client's token.
-		f.Status, f.Reason = http.StatusServiceUnavailable, verify.ReasonUnavailable
+	case "invalid_request":
+		challenge = m.chInvalidReq
+	case "invalid_token":
+		challenge = m.chInvalidTok
+	case "insufficient_scope":
+		challenge = rt.forbidden
 	}
 	h := w.Header()
 	m.setChallenges(h, r, rt, sch, f.Code, challenge)
@@ -91,13 +88,29 @@ func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, s
 		h.Set("Retry-After", m.retryAfter)
 	}
 	if m.onReject != nil {
-		m.onReject(r, f)
+		m.onReject(r.Context(), f.Rejection)
 	}
 	if m.errorWriter != nil {
 		m.errorWriter(w, r, f)
 		return
 	}
 	http.Error(w, http.StatusText(f.Status), f.Status)
+}
+
+// answer maps an outcome to the HTTP status and the RFC 6750 error code of
+// its challenge.
+func answer(o verify.Outcome) (status int, code string) {
+	switch o {
+	case verify.OutcomeMissingToken:
+		return http.StatusUnauthorized, ""
+	case verify.OutcomeInvalidRequest:
+		return http.StatusBadRequest, "invalid_request"
+	case verify.OutcomeInsufficientScope:
+		return http.StatusForbidden, "insufficient_scope"
+	case verify.OutcomeUnavailable:
+		return http.StatusServiceUnavailable, ""
+	}
+	return http.StatusUnauthorized, "invalid_token"
 }
 
 // quote renders s as an RFC 9110 quoted-string. s holds no control

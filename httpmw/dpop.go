@@ -23,7 +23,7 @@ var (
 // takes Bearer tokens. Behind Handler, a request that Handler accepted
 // with a scheme mode refuses is refused as lacking credentials. It panics
 // when the Middleware has no Config.DPoP, or as Require does.
-func (m *Middleware) RequireDPoP(mode dpop.Mode, s verify.Scopes) func(http.Handler) http.Handler {
+func (m *Middleware) RequireDPoP(mode dpop.Mode, s verify.ScopeRule) func(http.Handler) http.Handler {
 	if m.dv == nil {
 		panic("httpmw: RequireDPoP: Config.DPoP is nil")
 	}
@@ -77,7 +77,7 @@ func (m *Middleware) checkDPoP(ctx context.Context, r *http.Request, tok string,
 		}
 		return claimsctx.WithMark(ctx, c, m.verified), nil
 	}
-	var none verify.Scopes
+	var none verify.ScopeRule
 	c, err := m.v.Verify(ctx, tok, none)
 	if err != nil {
 		return ctx, err

@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"context"
 	"crypto/x509"
 	"io"
 	"net/http"
@@ -36,7 +37,7 @@ type dpopStack struct {
 	bound string                 // an access token bound to cl's key
 	plain string                 // an access token bound to no key
 	mu    sync.Mutex
-	fails []*httpmw.Failure
+	fails []verify.Rejection
 }
 
 func newDPoPStack(t *testing.T, dc dpop.Config) *dpopStack {
@@ -54,7 +55,7 @@ func newDPoPStack(t *testing.T, dc dpop.Config) *dpopStack {
 		t.Fatal(err)
 	}
 	mw, err := httpmw.New(httpmw.Config{Checker: s.Verifier, DPoP: dv,
-		OnReject: func(_ *http.Request, f *httpmw.Failure) { s.mu.Lock(); s.fails = append(s.fails, f); s.mu.Unlock() }})
+		OnReject: func(_ context.Context, r verify.Rejection) { s.mu.Lock(); s.fails = append(s.fails, r); s.mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +66,12 @@ func newDPoPStack(t *testing.T, dc dpop.Config) *dpopStack {
 		}
 		io.WriteString(w, "bearer")
 	})
-	var any verify.Scopes
+	var any verify.ScopeRule
 	mux := http.NewServeMux()
 	mux.Handle("GET /allowed", mw.Handler(ok))
 	mux.Handle("GET /required", mw.RequireDPoP(dpop.Required, any)(ok))
 	mux.Handle("GET /disabled", mw.RequireDPoP(dpop.Disabled, any)(ok))
-	mux.Handle("GET /scoped", mw.Require(verify.Scopes{AllOf: []string{"admin"}})(ok))
+	mux.Handle("GET /scoped", mw.Require(verify.ScopeRule{AllOf: []string{"admin"}})(ok))
 	mux.Handle("GET /nested/required", mw.Handler(mw.RequireDPoP(dpop.Required, any)(ok)))
 	mux.Handle("GET /nested/disabled", mw.Handler(mw.RequireDPoP(dpop.Disabled, any)(ok)))
 	s.api = httptest.NewServer(mux)
@@ -105,13 +106,13 @@ func (s *dpopStack) call(t *testing.T, path, auth string, proofs ...string) (*ht
 	return resp, string(b)
 }
 
-func (s *dpopStack) lastFailure() *httpmw.Failure {
+func (s *dpopStack) lastFailure() *verify.Rejection {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.fails) == 0 {
 		return nil
 	}
-	return s.fails[len(s.fails)-1]
+	return &s.fails[len(s.fails)-1]
 }
 
 func TestDPoPMiddleware(t *testing.T) {
@@ -259,8 +260,8 @@ func TestDPoPNonce(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d after the nonce retry; failure %+v", resp.StatusCode, s.lastFailure())
 	}
-	if f := s.lastFailure(); f == nil || f.Reason != verify.ReasonUseDPoPNonce || f.Code != "use_dpop_nonce" || f.Status != 401 {
-		t.Fatalf("first refusal %+v; want 401 use_dpop_nonce", f)
+	if f := s.lastFailure(); f == nil || f.Reason != verify.ReasonUseDPoPNonce || f.Outcome != verify.OutcomeInvalidToken {
+		t.Fatalf("first refusal %+v; want use_dpop_nonce", f)
 	}
 	// A proof without the nonce gets it in DPoP-Nonce.
 	r, _ := s.call(t, "/allowed", "DPoP "+s.bound, s.cl.ProofWith("GET", s.api.URL+"/allowed", s.bound, issuertest.ProofOptions{Claims: map[string]any{"nonce": nil}}))
@@ -319,7 +320,7 @@ func TestDPoPConfigRefused(t *testing.T) {
 			t.Fatal("RequireDPoP without Config.DPoP did not panic")
 		}
 	}()
-	mw.RequireDPoP(dpop.Required, verify.Scopes{})
+	mw.RequireDPoP(dpop.Required, verify.ScopeRule{})
 }
 
 // TestDPoPIntrospection binds an opaque token: its cnf.jkt comes from the

@@ -30,7 +30,7 @@ func ExampleConfig_dPoP() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	api := httptest.NewServer(mw.Require(verify.Scopes{AllOf: []string{"sms.send"}})(
+	api := httptest.NewServer(mw.Require(verify.ScopeRule{AllOf: []string{"sms.send"}})(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := dpop.FromContext(r.Context())
 			fmt.Println("handler: proof by", p.Algorithm, "key")

@@ -28,7 +28,7 @@ func TestConfirmation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tok := mintRaw(t, testkeys.RSA2048(0), "RS256", mustJSON(t, hydraHeader(testKID)), tt.payload)
-			c, err := v.Verify(t.Context(), tok, Scopes{})
+			c, err := v.Verify(t.Context(), tok, ScopeRule{})
 			if err != nil {
 				t.Fatal(err)
 			}
