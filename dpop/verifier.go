@@ -16,34 +16,6 @@ import (
 	"github.com/jwtguard/jwtguard/verify"
 )
 
-// Mode says whether a route takes DPoP-bound tokens (RFC 9449 §7).
-type Mode uint8
-
-const (
-	// Allowed accepts the Bearer and the DPoP scheme. A token bound to a
-	// key (cnf.jkt) is still refused as Bearer. The zero value.
-	Allowed Mode = iota
-	// Required accepts only the DPoP scheme with a proof.
-	Required
-	// Disabled accepts only the Bearer scheme; the DPoP scheme counts as
-	// missing credentials, as for a server without DPoP. Tokens bound to
-	// a key are refused, since they cannot be used here.
-	Disabled
-)
-
-// String returns "allowed", "required" or "disabled".
-func (m Mode) String() string {
-	switch m {
-	case Allowed:
-		return "allowed"
-	case Required:
-		return "required"
-	case Disabled:
-		return "disabled"
-	}
-	return fmt.Sprintf("Mode(%d)", uint8(m))
-}
-
 // Verifier checks DPoP proofs (RFC 9449 §4.3) and the binding of access
 // tokens to their keys (§6, §7). It is safe for concurrent use and owns
 // no goroutine.
@@ -162,12 +134,17 @@ func (v *Verifier) Check(ctx context.Context, req Request, c *verify.Claims) (*P
 	return &Proof{JKT: jkt, Key: p.Key.Public(), ID: p.JTI, IssuedAt: p.IAT, Algorithm: p.Alg}, nil
 }
 
-// CheckHTTP is Check for an HTTP request r carrying token: htm is
-// r.Method, htu is Config.Origin (or, without it, "https" when r arrived
-// over TLS and "http" otherwise, with r.Host) followed by r's path, and
-// the proofs are r's DPoP header values.
-func (v *Verifier) CheckHTTP(ctx context.Context, r *http.Request, token string, c *verify.Claims) (*Proof, error) {
-	return v.Check(ctx, Request{Method: r.Method, URL: v.requestURL(r), AccessToken: token, Proofs: r.Header.Values("DPoP")}, c)
+// CheckHTTP is Check for an HTTP request r carrying token, and returns
+// ctx carrying the accepted Proof ([FromContext]): htm is r.Method, htu is
+// Config.Origin (or, without it, "https" when r arrived over TLS and
+// "http" otherwise, with r.Host) followed by r's path, and the proofs are
+// r's DPoP header values. It is what httpmw calls (httpmw.DPoPChecker).
+func (v *Verifier) CheckHTTP(ctx context.Context, r *http.Request, token string, c *verify.Claims) (context.Context, error) {
+	p, err := v.Check(ctx, Request{Method: r.Method, URL: v.requestURL(r), AccessToken: token, Proofs: r.Header.Values("DPoP")}, c)
+	if err != nil {
+		return ctx, err
+	}
+	return NewContext(ctx, p), nil
 }
 
 func (v *Verifier) requestURL(r *http.Request) string {
@@ -208,8 +185,9 @@ func BoundKey(c *verify.Claims) (string, error) {
 
 // CheckBearer refuses a token with claims c that is presented as a
 // Bearer token but is bound to a DPoP key (RFC 9449 §7.2), with
-// ReasonBindingMismatch.
-func CheckBearer(c *verify.Claims) error {
+// ReasonBindingMismatch. For a token without cnf it costs nothing
+// ([verify.Claims.Confirmation]).
+func (v *Verifier) CheckBearer(c *verify.Claims) error {
 	jkt, err := BoundKey(c)
 	if err != nil {
 		return err
@@ -223,14 +201,14 @@ func CheckBearer(c *verify.Claims) error {
 
 type proofKey struct{}
 
-// NewContext returns a copy of ctx carrying p; the transports store the
-// accepted proof of a request with it.
+// NewContext returns a copy of ctx carrying p, as CheckHTTP does for the
+// proof it accepted.
 func NewContext(ctx context.Context, p *Proof) context.Context {
 	return context.WithValue(ctx, proofKey{}, p)
 }
 
-// FromContext returns the proof stored by NewContext: present when the
-// request was authorised with the DPoP scheme.
+// FromContext returns the proof stored by NewContext: behind httpmw,
+// present when the request was authorised with the DPoP scheme.
 func FromContext(ctx context.Context) (*Proof, bool) {
 	p, ok := ctx.Value(proofKey{}).(*Proof)
 	return p, ok && p != nil

@@ -55,8 +55,8 @@
 // accepted proof with dpop.FromContext. A token bound to a key (cnf.jkt)
 // presented as a Bearer token is refused (RFC 9449 §7.2) on every route.
 // [Config.DPoPMode] and [Middleware.RequireDPoP] choose, per Middleware and
-// per route, whether both schemes are taken (dpop.Allowed, the default),
-// only DPoP (dpop.Required) or only Bearer (dpop.Disabled). Challenges
+// per route, whether both schemes are taken (DPoPAllowed, the default),
+// only DPoP (DPoPRequired) or only Bearer (DPoPDisabled). Challenges
 // follow RFC 9449 §7.1: a "DPoP" challenge with algs="…" joins the Bearer
 // one (as a second WWW-Authenticate field) or replaces it on DPoP-only
 // routes, and carries the error when the request used the DPoP scheme:

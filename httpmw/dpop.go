@@ -6,11 +6,49 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/bearer"
 	"github.com/jwtguard/jwtguard/internal/claimsctx"
 	"github.com/jwtguard/jwtguard/verify"
 )
+
+// DPoPChecker checks DPoP proofs (RFC 9449) for a Middleware; a
+// *dpop.Verifier is one. It is the DPoP counterpart of the verify.Checker
+// seam: the middleware parses credentials and answers, the checker
+// decides.
+type DPoPChecker interface {
+	// CheckHTTP checks r's DPoP proof for token, whose claims c a
+	// verify.Checker returned (proof, request and cnf.jkt binding), and
+	// returns ctx carrying the accepted proof. A refusal is a
+	// *verify.Error.
+	CheckHTTP(ctx context.Context, r *http.Request, token string, c *verify.Claims) (context.Context, error)
+	// CheckBearer refuses c, the claims of a token presented as a Bearer
+	// token, when the token is bound to a key (RFC 9449 §7.2).
+	CheckBearer(c *verify.Claims) error
+	// Algorithms is the space-separated list sent as algs="…".
+	Algorithms() string
+	// Nonce returns the nonce sent in DPoP-Nonce with a use_dpop_nonce
+	// refusal; "" sends none.
+	Nonce(ctx context.Context) (string, error)
+}
+
+// DPoPMode says which schemes a route takes when Config.DPoP is set.
+type DPoPMode uint8
+
+const (
+	// DPoPAllowed takes the Bearer and the DPoP scheme; a token bound to
+	// a key is still refused as Bearer. The zero value.
+	DPoPAllowed DPoPMode = iota
+	// DPoPRequired takes only the DPoP scheme with its proof.
+	DPoPRequired
+	// DPoPDisabled takes only the Bearer scheme; the DPoP scheme counts
+	// as missing credentials. Tokens bound to a key are refused, since
+	// they cannot be used here.
+	DPoPDisabled
+)
+
+// dpopUsed marks a request context whose token this Middleware accepted
+// with the DPoP scheme, for a nested Require.
+type dpopUsed struct{}
 
 var (
 	errDPoPRequired = fmt.Errorf("httpmw: the route takes only the DPoP scheme: %w", ErrMissingToken)
@@ -18,17 +56,17 @@ var (
 )
 
 // RequireDPoP is [Middleware.Require] for a route whose DPoP mode is mode
-// rather than Config.DPoPMode: dpop.Required for a route that only takes
-// DPoP-bound tokens with their proof, dpop.Disabled for one that only
-// takes Bearer tokens. Behind Handler, a request that Handler accepted
+// rather than Config.DPoPMode: DPoPRequired for a route that only takes
+// DPoP-bound tokens with their proof, DPoPDisabled for one that only takes
+// Bearer tokens. Behind Handler, a request that Handler accepted
 // with a scheme mode refuses is refused as lacking credentials. It panics
 // when the Middleware has no Config.DPoP, or as Require does.
-func (m *Middleware) RequireDPoP(mode dpop.Mode, s verify.ScopeRule) func(http.Handler) http.Handler {
+func (m *Middleware) RequireDPoP(mode DPoPMode, s verify.ScopeRule) func(http.Handler) http.Handler {
 	if m.dv == nil {
 		panic("httpmw: RequireDPoP: Config.DPoP is nil")
 	}
-	if mode > dpop.Disabled {
-		panic("httpmw: RequireDPoP: unknown mode " + mode.String())
+	if mode > DPoPDisabled {
+		panic(fmt.Sprintf("httpmw: RequireDPoP: unknown mode %d", mode))
 	}
 	if err := s.Validate(); err != nil {
 		panic("httpmw: RequireDPoP: " + err.Error())
@@ -38,8 +76,8 @@ func (m *Middleware) RequireDPoP(mode dpop.Mode, s verify.ScopeRule) func(http.H
 
 // headerToken reads the Authorization header: the Bearer scheme only
 // without DPoP or on a Disabled route, Bearer or DPoP otherwise.
-func (m *Middleware) headerToken(r *http.Request, mode dpop.Mode) (bearer.Scheme, string, error) {
-	if m.dv == nil || mode == dpop.Disabled {
+func (m *Middleware) headerToken(r *http.Request, mode DPoPMode) (bearer.Scheme, string, error) {
+	if m.dv == nil || mode == DPoPDisabled {
 		tok, err := bearer.Parse(r.Header["Authorization"])
 		if err != nil && m.dv != nil && errors.Is(err, ErrMissingToken) {
 			// "DPoP …" on a Bearer-only route: say why in the logs.
@@ -72,7 +110,7 @@ func (m *Middleware) checkDPoP(ctx context.Context, r *http.Request, tok string,
 		if err != nil {
 			return ctx, err
 		}
-		if err := dpop.CheckBearer(c); err != nil {
+		if err := m.dv.CheckBearer(c); err != nil {
 			return ctx, err
 		}
 		return claimsctx.WithMark(ctx, c, m.verified), nil
@@ -82,14 +120,14 @@ func (m *Middleware) checkDPoP(ctx context.Context, r *http.Request, tok string,
 	if err != nil {
 		return ctx, err
 	}
-	p, err := m.dv.CheckHTTP(ctx, r, tok, c)
+	pctx, err := m.dv.CheckHTTP(ctx, r, tok, c)
 	if err != nil {
 		return ctx, err
 	}
 	if err := rt.need.Check(c.Scopes); err != nil {
 		return ctx, err
 	}
-	return dpop.NewContext(claimsctx.WithMark(ctx, c, m.verified), p), nil
+	return context.WithValue(claimsctx.WithMark(pctx, c, m.verified), dpopUsed{}, true), nil
 }
 
 // schemeAllowed checks, for a Require behind Handler, that the scheme the
@@ -98,11 +136,11 @@ func (m *Middleware) schemeAllowed(ctx context.Context, rt *route) (bearer.Schem
 	if m.dv == nil {
 		return bearer.SchemeBearer, nil
 	}
-	_, isDPoP := dpop.FromContext(ctx)
+	isDPoP := ctx.Value(dpopUsed{}) != nil
 	switch {
-	case isDPoP && rt.mode == dpop.Disabled:
+	case isDPoP && rt.mode == DPoPDisabled:
 		return bearer.SchemeDPoP, errDPoPDisabled
-	case !isDPoP && rt.mode == dpop.Required:
+	case !isDPoP && rt.mode == DPoPRequired:
 		return bearer.SchemeBearer, errDPoPRequired
 	case isDPoP:
 		return bearer.SchemeDPoP, nil
@@ -119,7 +157,7 @@ func (m *Middleware) setChallenges(h http.Header, r *http.Request, rt *route, sc
 	if bearerCh == "" && code == "" {
 		return // 503: not the client's fault, no challenge
 	}
-	if m.dv == nil || rt.mode == dpop.Disabled {
+	if m.dv == nil || rt.mode == DPoPDisabled {
 		if bearerCh != "" {
 			h.Set("WWW-Authenticate", bearerCh)
 		}
@@ -135,7 +173,7 @@ func (m *Middleware) setChallenges(h http.Header, r *http.Request, rt *route, sc
 		scope = rt.need.String()
 	}
 	switch {
-	case rt.mode == dpop.Required:
+	case rt.mode == DPoPRequired:
 		h.Set("WWW-Authenticate", m.challengeFor("DPoP", code, scope))
 	case sch == bearer.SchemeDPoP:
 		h.Set("WWW-Authenticate", m.chMissing)

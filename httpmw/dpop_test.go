@@ -20,6 +20,8 @@ import (
 	"github.com/jwtguard/jwtguard/verify"
 )
 
+var _ httpmw.DPoPChecker = (*dpop.Verifier)(nil)
+
 // dpopClock is the injected clock of the DPoP tests: issuer, verifier and
 // proof checks all read it.
 type dpopClock struct{ ns atomic.Int64 }
@@ -69,11 +71,11 @@ func newDPoPStack(t *testing.T, dc dpop.Config) *dpopStack {
 	var any verify.ScopeRule
 	mux := http.NewServeMux()
 	mux.Handle("GET /allowed", mw.Handler(ok))
-	mux.Handle("GET /required", mw.RequireDPoP(dpop.Required, any)(ok))
-	mux.Handle("GET /disabled", mw.RequireDPoP(dpop.Disabled, any)(ok))
+	mux.Handle("GET /required", mw.RequireDPoP(httpmw.DPoPRequired, any)(ok))
+	mux.Handle("GET /disabled", mw.RequireDPoP(httpmw.DPoPDisabled, any)(ok))
 	mux.Handle("GET /scoped", mw.Require(verify.ScopeRule{AllOf: []string{"admin"}})(ok))
-	mux.Handle("GET /nested/required", mw.Handler(mw.RequireDPoP(dpop.Required, any)(ok)))
-	mux.Handle("GET /nested/disabled", mw.Handler(mw.RequireDPoP(dpop.Disabled, any)(ok)))
+	mux.Handle("GET /nested/required", mw.Handler(mw.RequireDPoP(httpmw.DPoPRequired, any)(ok)))
+	mux.Handle("GET /nested/disabled", mw.Handler(mw.RequireDPoP(httpmw.DPoPDisabled, any)(ok)))
 	s.api = httptest.NewServer(mux)
 	t.Cleanup(s.api.Close)
 
@@ -320,7 +322,7 @@ func TestDPoPConfigRefused(t *testing.T) {
 			t.Fatal("RequireDPoP without Config.DPoP did not panic")
 		}
 	}()
-	mw.RequireDPoP(dpop.Required, verify.ScopeRule{})
+	mw.RequireDPoP(httpmw.DPoPRequired, verify.ScopeRule{})
 }
 
 // TestDPoPIntrospection binds an opaque token: its cnf.jkt comes from the

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/bearer"
 	"github.com/jwtguard/jwtguard/internal/claimsctx"
 	"github.com/jwtguard/jwtguard/verify"
@@ -116,30 +115,30 @@ type Config struct {
 	// the client. It must be fast and safe for concurrent use.
 	OnReject func(ctx context.Context, r verify.Rejection)
 
-	// DPoP, when set, also accepts DPoP-bound access tokens (RFC 9449):
-	// "Authorization: DPoP <token>" with one DPoP proof header, checked
-	// by this Verifier against the request and the token's cnf.jkt. With
-	// it set, a token bound to a key (cnf.jkt) is refused when presented
-	// as Bearer (RFC 9449 §7.2), in every mode, and challenges name the
-	// DPoP scheme as DPoPMode says. Nil (the default) keeps plain RFC 6750
-	// behaviour: the DPoP scheme counts as missing credentials and
-	// cnf is not read.
-	DPoP *dpop.Verifier
+	// DPoP, when set (to a *dpop.Verifier), also accepts DPoP-bound access
+	// tokens (RFC 9449): "Authorization: DPoP <token>" with one DPoP proof
+	// header, checked against the request and the token's cnf.jkt. With it
+	// set, a token bound to a key (cnf.jkt) is refused when presented as
+	// Bearer (RFC 9449 §7.2), in every mode, and challenges name the DPoP
+	// scheme as DPoPMode says. Nil (the default) keeps plain RFC 6750
+	// behaviour: the DPoP scheme counts as missing credentials and cnf is
+	// not read.
+	DPoP DPoPChecker
 
 	// DPoPMode is the mode of Handler and Require when DPoP is set:
-	// dpop.Allowed (the zero value) takes both schemes, dpop.Required
-	// only DPoP, dpop.Disabled only Bearer. RequireDPoP sets a mode per
-	// route. Ignored when DPoP is nil.
-	DPoPMode dpop.Mode
+	// DPoPAllowed (the zero value) takes both schemes, DPoPRequired only
+	// DPoP, DPoPDisabled only Bearer. RequireDPoP sets a mode per route.
+	// Ignored when DPoP is nil.
+	DPoPMode DPoPMode
 }
 
 // Middleware verifies bearer tokens in front of net/http handlers. It is
 // immutable and safe for concurrent use; it owns no goroutines.
 type Middleware struct {
 	v            verify.Checker
-	dv           *dpop.Verifier // nil: no DPoP
-	verified     any            // context key for claims this Middleware's Checker verified
-	lateScan     bool           // check the header token's alphabet only when v refuses it
+	dv           DPoPChecker // nil: no DPoP
+	verified     any         // context key for claims this Middleware's Checker verified
+	lateScan     bool        // check the header token's alphabet only when v refuses it
 	handler      route
 	optional     bool
 	skip         func(*http.Request) bool
@@ -160,7 +159,7 @@ type Middleware struct {
 type route struct {
 	need      verify.ScopeRule
 	forbidden string
-	mode      dpop.Mode
+	mode      DPoPMode
 }
 
 // New validates cfg and returns a Middleware.
@@ -190,7 +189,7 @@ func New(cfg Config) (*Middleware, error) {
 	// characters (a third of the middleware's cost on a warm token,
 	// BenchmarkOverhead), and one it refuses is checked then.
 	_, isVerifier := cfg.Checker.(*verify.Verifier)
-	if cfg.DPoPMode > dpop.Disabled {
+	if cfg.DPoPMode > DPoPDisabled {
 		return nil, fmt.Errorf("httpmw: Config.DPoPMode %v is unknown", cfg.DPoPMode)
 	}
 	m := &Middleware{
@@ -221,7 +220,7 @@ func New(cfg Config) (*Middleware, error) {
 	return m, nil
 }
 
-func (m *Middleware) route(need verify.ScopeRule, mode dpop.Mode) route {
+func (m *Middleware) route(need verify.ScopeRule, mode DPoPMode) route {
 	return route{need: need, forbidden: m.challenge("insufficient_scope", need.String()), mode: mode}
 }
 
@@ -262,7 +261,7 @@ func (m *Middleware) Require(s verify.ScopeRule) func(http.Handler) http.Handler
 	return m.require(s, m.handler.mode)
 }
 
-func (m *Middleware) require(s verify.ScopeRule, mode dpop.Mode) func(http.Handler) http.Handler {
+func (m *Middleware) require(s verify.ScopeRule, mode DPoPMode) func(http.Handler) http.Handler {
 	rt := m.route(s, mode)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -346,7 +345,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 // With lateScan (the header is the only source), a header token outside
 // the b64token alphabet is returned for the Checker to refuse; serve then
 // answers as bearer.Parse would have.
-func (m *Middleware) token(r *http.Request, mode dpop.Mode) (tok string, sch bearer.Scheme, fromQuery bool, err error) {
+func (m *Middleware) token(r *http.Request, mode DPoPMode) (tok string, sch bearer.Scheme, fromQuery bool, err error) {
 	if m.lateScan {
 		tok, err = bearer.Extract(r.Header["Authorization"])
 		return tok, bearer.SchemeBearer, false, err
@@ -385,7 +384,7 @@ func (m *Middleware) token(r *http.Request, mode dpop.Mode) (tok string, sch bea
 	if !found {
 		return "", sch, false, err // the header's ErrMissingToken
 	}
-	if m.dv != nil && mode == dpop.Required && sch != bearer.SchemeDPoP {
+	if m.dv != nil && mode == DPoPRequired && sch != bearer.SchemeDPoP {
 		return "", sch, false, errDPoPRequired
 	}
 	return tok, sch, fromQuery, nil

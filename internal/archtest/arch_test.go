@@ -40,7 +40,7 @@ var allowed = map[string][]string{
 	"internal/dpopproof": {"internal/jose", "jwks"},
 	"dpop":               {"verify", "internal/jose", "internal/dpopproof"},
 	// Transports: the Checker seam and request mechanics only.
-	"httpmw": {"verify", "internal/bearer", "internal/claimsctx", "dpop"},
+	"httpmw": {"verify", "internal/bearer", "internal/claimsctx"},
 	"grpcmw": {"verify", "internal/bearer"},
 	// Operations.
 	"ready":     {"jwks"},
