@@ -56,6 +56,10 @@
 //     trailing slash; Hydra v2 issues the issuer exactly as configured. A
 //     mismatched slash is refused; to accept both spellings during a
 //     migration, configure two Issuers with the same Keys.
+//     With Config.Resolver, an iss that is none of Issuers is passed to
+//     [Resolver.Resolve], which either returns its keys, refuses it
+//     (invalid_issuer) or fails (unavailable); Issuers are always
+//     compared first and never reach the Resolver.
 //  6. Time, with Config.Leeway and Config.Now: no exp is missing_claim;
 //     now ≥ exp+leeway is expired; nbf > now+leeway is not_yet_valid; iat >
 //     now+leeway is issued_in_future; with MaxTokenAge, no iat is
