@@ -4,7 +4,8 @@
 // Keycloak realms ("https://kc.example.com/realms/{tenant}") have.
 //
 // A [Resolver] is a [verify.Resolver]: the Verifier asks it for the keys
-// of any issuer that is not one of its fixed Config.Issuers.
+// of any issuer that is not one of its fixed Config.Issuers, once the
+// token's shape, algorithm, time, audience and kind checks have passed.
 //
 //	r, err := multitenant.New(multitenant.Config{
 //		Patterns: []string{"https://kc.example.com/realms/{tenant}"},

@@ -53,8 +53,9 @@ type Config struct {
 	Issuers []Issuer
 
 	// Resolver, if set, is asked for the keys of a token whose "iss" is
-	// none of Issuers' names; it decides whether that issuer is accepted
-	// (see [Resolver]). nil accepts only Issuers. It cannot be combined
+	// none of Issuers' names, once its time, audience and kind checks
+	// have passed; it decides whether that issuer is accepted (see
+	// [Resolver]). nil accepts only Issuers. It cannot be combined
 	// with InsecureSkipIssuerCheck. The Verifier does not close it.
 	Resolver Resolver
 

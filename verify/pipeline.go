@@ -162,7 +162,7 @@ func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *
 		return malformed(bad)
 	}
 	// 5. Issuer.
-	keys, e := v.selectIssuer(ctx, c, facts.hasIss)
+	keys, e := v.selectIssuer(c, facts.hasIss)
 	if e != nil {
 		return e
 	}
@@ -178,7 +178,12 @@ func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *
 	if e := v.checkKind(pt.typ, facts.kind, raws); e != nil {
 		return e
 	}
-	// 9–10. Key and signature.
+	// 9–10. Key (from the Resolver when step 5 left it to it) and signature.
+	if keys == nil {
+		if keys, e = v.resolve(ctx, c.Issuer); e != nil {
+			return e
+		}
+	}
 	k, e := v.checkKeyAndSignature(ctx, keys, pt)
 	if e != nil {
 		return e
@@ -208,8 +213,9 @@ func (v *Verifier) verifySignatureOnly(ctx context.Context, token string) error 
 }
 
 // selectIssuer is step 5: the unverified iss picks the configured issuer's
-// keys, or the Resolver's.
-func (v *Verifier) selectIssuer(ctx context.Context, c *Claims, hasIss bool) (jwks.Source, *Error) {
+// keys. With a Resolver, an unlisted iss returns nil keys and no error:
+// step 9 resolves it, so that nothing fetches before steps 6–8 pass.
+func (v *Verifier) selectIssuer(c *Claims, hasIss bool) (jwks.Source, *Error) {
 	if v.skipIssuer {
 		return v.issuers[0].Keys, nil
 	}
@@ -222,7 +228,7 @@ func (v *Verifier) selectIssuer(ctx context.Context, c *Claims, hasIss bool) (jw
 		}
 	}
 	if v.resolver != nil {
-		return v.resolve(ctx, c.Issuer)
+		return nil, nil
 	}
 	detail := "iss " + strconv.Quote(jose.Truncate(c.Issuer, 128)) + " is not a configured issuer"
 	for i := range v.issuers {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -92,6 +93,32 @@ func TestResolver(t *testing.T) {
 			}
 			if tt.want == ReasonInvalidIssuer && !strings.Contains(err.Error(), "matches no pattern") {
 				t.Errorf("detail lost: %v", err)
+			}
+		})
+	}
+}
+
+// TestResolverAfterCheapChecks: a token that fails its time or audience
+// check never reaches the Resolver, so it cannot make it fetch.
+func TestResolverAfterCheapChecks(t *testing.T) {
+	const tenant = "https://kc.example.com/realms/a"
+	r := &fakeResolver{srcs: map[string]jwks.Source{tenant: defaultSource(t)}, calls: map[string]int{}}
+	v := newVerifier(t, nil, func(c *Config) { c.Issuers = nil; c.Resolver = r })
+	for _, tt := range []struct {
+		name   string
+		claims map[string]any
+		want   Reason
+	}{
+		{"expired", with(hydraClaims(testNow.Add(-2*time.Hour)), "iss", tenant), ReasonExpired},
+		{"other audience", with(hydraClaims(testNow), "iss", tenant, "aud", "https://other.example/"), ReasonInvalidAudience},
+		{"unmatched and expired", with(hydraClaims(testNow.Add(-2*time.Hour)), "iss", "https://evil.example/"), ReasonExpired},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := verifyToken(v, mint(t, tt.claims)); ReasonOf(err) != tt.want {
+				t.Fatalf("reason %q, want %q (%v)", ReasonOf(err), tt.want, err)
+			}
+			if n := r.count(tenant) + r.count("https://evil.example/"); n != 0 {
+				t.Errorf("Resolve called %d times", n)
 			}
 		})
 	}
