@@ -32,7 +32,7 @@ type fakeIdP struct {
 	release chan struct{}
 }
 
-func newFakeIdP(t *testing.T, allow func(string) bool) *fakeIdP {
+func newFakeIdP(t testing.TB, allow func(string) bool) *fakeIdP {
 	f := &fakeIdP{allow: allow, entered: make(chan struct{}, 16), release: make(chan struct{})}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -100,7 +100,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // newResolver builds a Resolver for plain-HTTP loopback issuers on a
 // fake clock and closes it at cleanup.
-func newResolver(t *testing.T, cfg Config) (*Resolver, *clock) {
+func newResolver(t testing.TB, cfg Config) (*Resolver, *clock) {
 	t.Helper()
 	cfg.Keys.InsecureAllowHTTP = true
 	r, err := New(cfg)
