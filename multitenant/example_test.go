@@ -34,12 +34,12 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	c, err := v.Verify(context.Background(), realm.AccessToken("client-1", "read"), verify.Scopes{})
+	c, err := v.Verify(context.Background(), realm.AccessToken("client-1", "read"), verify.ScopeRule{})
 	fmt.Println(strings.TrimPrefix(c.Issuer, host), err)
 
 	other := realm.AccessTokenClaims("client-1", "read")
 	other["iss"] = host + "/realms/demo/extra"
-	_, err = v.Verify(context.Background(), realm.Mint(other, issuertest.MintOptions{}), verify.Scopes{})
+	_, err = v.Verify(context.Background(), realm.Mint(other, issuertest.MintOptions{}), verify.ScopeRule{})
 	fmt.Println(verify.ReasonOf(err), realm.Requests(issuertest.EndpointDiscovery))
 	// Output:
 	// /realms/demo <nil>

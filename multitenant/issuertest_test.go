@@ -55,7 +55,7 @@ func TestIssuertestTenants(t *testing.T) {
 		{"no pattern", claimsAs(entra, entra.Issuer()+"/"), verify.ReasonInvalidIssuer},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := v.Verify(context.Background(), tt.tok, verify.Scopes{})
+			c, err := v.Verify(context.Background(), tt.tok, verify.ScopeRule{})
 			if verify.ReasonOf(err) != tt.want {
 				t.Fatalf("reason %q, want %q (%v)", verify.ReasonOf(err), tt.want, err)
 			}

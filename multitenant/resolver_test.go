@@ -110,7 +110,7 @@ func TestStorm(t *testing.T) {
 	storm := func(iss func(i int) string, want verify.Reason) {
 		t.Helper()
 		for i := range tokens {
-			_, err := v.Verify(context.Background(), fakeToken(iss(i)), verify.Scopes{})
+			_, err := v.Verify(context.Background(), fakeToken(iss(i)), verify.ScopeRule{})
 			if got := verify.ReasonOf(err); got != want {
 				t.Fatalf("token %d (iss %q): %q, want %q (%v)", i, iss(i), got, want, err)
 			}
@@ -128,7 +128,7 @@ func TestStorm(t *testing.T) {
 		t.Helper()
 		d0, k0, refused := f.discovery.Load(), f.keys.Load(), 0
 		for i := range tokens {
-			_, err := v.Verify(context.Background(), fakeToken(f.issuer(fmt.Sprintf("%s-%d", prefix, i))), verify.Scopes{})
+			_, err := v.Verify(context.Background(), fakeToken(f.issuer(fmt.Sprintf("%s-%d", prefix, i))), verify.ScopeRule{})
 			switch {
 			case i < perMinute && verify.ReasonOf(err) == verify.ReasonInvalidSignature:
 			case i >= perMinute && errors.Is(err, ErrTooManyNew) && verify.ReasonOf(err) == verify.ReasonUnavailable:

@@ -75,7 +75,7 @@ func TestChallengesPointAtDocument(t *testing.T) {
 	}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
 	mux.Handle(meta.Pattern(), meta)
-	mux.Handle("GET /v1/read", mw.Require(verify.Scopes{AllOf: []string{"read"}})(ok))
+	mux.Handle("GET /v1/read", mw.Require(verify.ScopeRule{AllOf: []string{"read"}})(ok))
 	client := srv.Client()
 
 	for _, tc := range []struct {

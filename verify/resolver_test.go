@@ -41,7 +41,7 @@ func (r *fakeResolver) count(iss string) int {
 
 // verifyToken verifies tok with no scope requirement.
 func verifyToken(v *Verifier, tok string) (*Claims, error) {
-	return v.Verify(context.Background(), tok, Scopes{})
+	return v.Verify(context.Background(), tok, ScopeRule{})
 }
 
 func TestResolver(t *testing.T) {
