@@ -30,8 +30,7 @@
 // # Security
 //
 // The document is public and built once from configuration: no request
-// input reaches it, and serving it costs no allocation beyond writing the
-// precomputed bytes. New refuses URLs that are not https, or that carry a
+// input reaches it, and serving it writes bytes encoded once by New. New refuses URLs that are not https, or that carry a
 // query, fragment or user information, and scope values outside the
 // RFC 6749 scope-token alphabet, so nothing in the document can break out
 // of its JSON string or mislead a client about where the resource is.
