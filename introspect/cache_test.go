@@ -196,3 +196,40 @@ func BenchmarkCacheHitSerial(b *testing.B) {
 		}
 	}
 }
+
+// TestSharedStoreSeparatesConfigs checks that Checkers sharing a Store and
+// a HashKey but checking differently never answer from each other's
+// entries: an answer accepted for one audience, issuer or scope reading
+// must not be accepted under another.
+func TestSharedStoreSeparatesConfigs(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*introspect.Config)
+		want verify.Reason // the second Checker's answer
+	}{
+		{name: "other audience", edit: func(c *introspect.Config) { c.Audiences = []string{"https://admin.example.com/"} },
+			want: verify.ReasonInvalidAudience},
+		{name: "other issuer", edit: func(c *introspect.Config) { c.Issuer = "https://other.example/" },
+			want: verify.ReasonInvalidIssuer},
+		{name: "whole scope", edit: func(c *introspect.Config) { c.WholeScope = true },
+			want: verify.ReasonInsufficientScope},
+		{name: "same settings share", edit: func(*introspect.Config) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProvider(t, reply(200, active("a b", "")))
+			store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
+			need := verify.Scopes{AllOf: []string{"a"}}
+			cfg := p.config(newClock())
+			cfg.Cache.Store, cfg.Cache.HashKey = store, []byte("0123456789abcdef0123456789abcdef")
+			if _, err := newChecker(t, cfg).Verify(context.Background(), hydraTok, need); err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(&cfg)
+			_, err := newChecker(t, cfg).Verify(context.Background(), hydraTok, need)
+			if got := verify.ReasonOf(err); got != tt.want {
+				t.Fatalf("second Checker: Verify = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -75,11 +76,41 @@ func New(cfg Config) (*Checker, error) {
 		c.store = c.mem
 	}
 	if s.Cache.HashKey != nil {
-		c.hashKey = sha256.Sum256(s.Cache.HashKey)
+		c.hashKey = bindHashKey(s)
 	} else {
 		rand.Read(c.hashKey[:])
 	}
 	return c, nil
+}
+
+// bindHashKey derives the key that names tokens in a shared Store from
+// Cache.HashKey and every setting that decides what an entry says, so that
+// Checkers sharing a Store but checking differently (another audience,
+// issuer, endpoint, scope reading or lifetime) never answer from each
+// other's entries. Each field is length-prefixed, so no two settings
+// encode alike.
+func bindHashKey(s *settings) [32]byte {
+	h := sha256.New()
+	field := func(v string) {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(v))))
+		h.Write([]byte(v))
+	}
+	field(string(s.Cache.HashKey))
+	field(strconv.Itoa(int(s.Endpoint)))
+	field(s.url.String())
+	field(s.Issuer)
+	field(strconv.FormatBool(s.SkipAudienceCheck))
+	field(strconv.FormatBool(s.WholeScope))
+	field(s.Leeway.String())
+	field(s.Cache.MaxTTL.String())
+	field(s.Cache.NegativeTTL.String())
+	field(strconv.Itoa(len(s.Audiences)))
+	for _, a := range s.Audiences {
+		field(a)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
 }
 
 // Close cancels the remote calls in flight, waits for their goroutines and
