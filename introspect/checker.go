@@ -114,8 +114,10 @@ func bindHashKey(s *settings) [32]byte {
 }
 
 // Close cancels the remote calls in flight, waits for their goroutines and
-// closes idle connections. Verify then answers ReasonUnavailable. Close is
-// idempotent.
+// closes idle connections. Verify then still answers from the cache (so
+// requests draining during shutdown keep their answers) and answers
+// ReasonUnavailable for any token it would have to check remotely. Close
+// is idempotent.
 func (c *Checker) Close() error {
 	c.mu.Lock()
 	c.closed = true

@@ -275,13 +275,20 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-// TestClosed checks that Verify after Close is unavailable.
+// TestClosed checks that Verify after Close answers from the cache and is
+// unavailable for a token it would have to check remotely.
 func TestClosed(t *testing.T) {
 	p := newProvider(t, reply(200, active("a", "")))
 	c := newChecker(t, p.config(newClock()))
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.Scopes{}); err != nil {
+		t.Fatal(err)
+	}
 	c.Close()
 	if _, err := c.Verify(context.Background(), hydraTok, verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
 		t.Fatalf("Verify after Close = %v", err)
+	}
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.Scopes{}); err != nil {
+		t.Fatalf("Verify of a cached token after Close = %v", err)
 	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
