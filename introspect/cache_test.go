@@ -2,6 +2,7 @@ package introspect_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -213,11 +214,21 @@ func TestSharedStoreSeparatesConfigs(t *testing.T) {
 			want: verify.ReasonInvalidIssuer},
 		{name: "whole scope", edit: func(c *introspect.Config) { c.WholeScope = true },
 			want: verify.ReasonInsufficientScope},
+		// RFC 7662 §2.2: the endpoint may answer each protected resource
+		// differently; this one calls the token active for "rs" only.
+		{name: "other client", edit: func(c *introspect.Config) { c.ClientID = "rs2" },
+			want: verify.ReasonInactive},
 		{name: "same settings share", edit: func(*introspect.Config) {}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newProvider(t, reply(200, active("a b", "")))
+			p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
+				if id, _, _ := r.BasicAuth(); id != "rs" {
+					reply(200, `{"active":false}`)(w, r)
+					return
+				}
+				reply(200, active("a b", ""))(w, r)
+			})
 			store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
 			need := verify.Scopes{AllOf: []string{"a"}}
 			cfg := p.config(newClock())

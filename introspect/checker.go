@@ -86,9 +86,10 @@ func New(cfg Config) (*Checker, error) {
 // bindHashKey derives the key that names tokens in a shared Store from
 // Cache.HashKey and every setting that decides what an entry says, so that
 // Checkers sharing a Store but checking differently (another audience,
-// issuer, endpoint, scope reading or lifetime) never answer from each
-// other's entries. Each field is length-prefixed, so no two settings
-// encode alike.
+// issuer, endpoint, scope reading or lifetime, or another client, since an
+// endpoint may answer each protected resource differently) never answer
+// from each other's entries. Each field is length-prefixed, so no two
+// settings encode alike.
 func bindHashKey(s *settings) [32]byte {
 	h := sha256.New()
 	field := func(v string) {
@@ -98,6 +99,9 @@ func bindHashKey(s *settings) [32]byte {
 	field(string(s.Cache.HashKey))
 	field(strconv.Itoa(int(s.Endpoint)))
 	field(s.url.String())
+	field(strconv.Itoa(int(s.ClientAuth))) // RFC 7662 §2.2: answers may differ per client
+	field(s.ClientID)
+	field(s.BearerToken)
 	field(s.Issuer)
 	field(strconv.FormatBool(s.SkipAudienceCheck))
 	field(strconv.FormatBool(s.WholeScope))

@@ -157,9 +157,10 @@ type CacheConfig struct {
 	// HashKey keys the hash that names a token in the Store. Nil means a
 	// random key per Checker, which suits an in-memory store; replicas
 	// sharing a Store need the same key of at least 32 bytes. The hash
-	// also binds Endpoint, URL, Issuer, Audiences, SkipAudienceCheck,
-	// WholeScope, Leeway, MaxTTL and NegativeTTL, so Checkers that differ
-	// in any of them never answer from each other's entries.
+	// also binds Endpoint, URL, the client identity (ClientAuth, ClientID,
+	// BearerToken), Issuer, Audiences, SkipAudienceCheck, WholeScope,
+	// Leeway, MaxTTL and NegativeTTL, so Checkers that differ in any of
+	// them never answer from each other's entries.
 	HashKey []byte
 }
 
