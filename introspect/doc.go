@@ -58,8 +58,9 @@
 //
 // Each replica caches on its own: N replicas make up to N remote calls per
 // token per MaxTTL, and up to N×MissRate calls per second under a storm of
-// new tokens. A shared Store (with the same Cache.HashKey everywhere)
-// brings the first figure back to about one.
+// new tokens. A shared Store (with the same Cache.HashKey and settings
+// everywhere: see CacheConfig.HashKey) brings the first figure back to
+// about one.
 //
 // # Security
 //
@@ -74,7 +75,9 @@
 // most MissRate calls per second per replica.
 //
 // Cache poisoning: a Key is a 256-bit hash of a per-Checker secret and the
-// whole token, so no token can be made to collide with another's entry;
+// whole token, so no token can be made to collide with another's entry
+// (with a shared HashKey, the secret also binds the settings that decide
+// an answer, so differently configured Checkers never share entries);
 // only well-formed answers are stored, and outages are never cached, so a
 // failure cannot pin a refusal, and a refusal is remembered only briefly.
 //
