@@ -20,9 +20,13 @@ func TestCacheLifetimes(t *testing.T) {
 		want    verify.Reason
 		calls   int64 // total remote calls after the step
 	}
+	// lagging is an answer from a provider whose clock is behind ours: the
+	// token is still active there, 30 s after its exp here.
+	lagging := `{"active":true,"exp":` + unix(-30*time.Second) + `,"aud":["https://api.example.com/"]}`
 	tests := []struct {
 		name   string
 		maxTTL time.Duration
+		leeway time.Duration
 		steps  []step
 	}{
 		{name: "positive until MaxTTL", steps: []step{
@@ -47,6 +51,11 @@ func TestCacheLifetimes(t *testing.T) {
 			{want: verify.ReasonInvalidAudience, calls: 1},
 			{advance: 10 * time.Second, answer: active("a", ""), calls: 2},
 		}},
+		{name: "accepted within the leeway until its end", leeway: time.Minute, steps: []step{
+			{answer: lagging, calls: 1},
+			{advance: 29 * time.Second, calls: 1},
+			{advance: time.Second, want: verify.ReasonExpired, calls: 2},
+		}},
 		{name: "outage never cached", steps: []step{
 			{answer: "500", want: verify.ReasonUnavailable, calls: 1},
 			{want: verify.ReasonUnavailable, calls: 2},
@@ -59,7 +68,7 @@ func TestCacheLifetimes(t *testing.T) {
 			p := newProvider(t, nil)
 			clk := newClock()
 			cfg := p.config(clk)
-			cfg.Cache.MaxTTL = tt.maxTTL
+			cfg.Cache.MaxTTL, cfg.Leeway = tt.maxTTL, tt.leeway
 			c := newChecker(t, cfg)
 			for i, s := range tt.steps {
 				clk.Advance(s.advance)

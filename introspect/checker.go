@@ -287,8 +287,18 @@ func (c *Checker) check(ctx context.Context, token string) (Entry, *verify.Error
 		return Entry{}, unavailable("response is not one JSON object", nerr)
 	}
 	exp := now.Add(c.s.Cache.MaxTTL)
-	if !cl.ExpiresAt.IsZero() && cl.ExpiresAt.Before(exp) {
-		exp = cl.ExpiresAt
+	if until := cl.ExpiresAt; !until.IsZero() {
+		if !now.Before(until) {
+			// Accepted within the leeway only (the provider's clock is
+			// behind ours): an entry ending at exp would be stale at once,
+			// and every request would ask the provider again until the
+			// leeway ends. The provider has just said the token is active
+			// past exp, so keep that to the end of the leeway.
+			until = until.Add(c.s.Leeway)
+		}
+		if until.Before(exp) {
+			exp = until
+		}
 	}
 	return Entry{Claims: claims, Expires: exp, Bytes: entryOverhead + len(raw)}, nil
 }

@@ -141,7 +141,8 @@ type Config struct {
 type CacheConfig struct {
 	// MaxTTL bounds how long an accepted token is trusted without asking
 	// again, and so how late a revocation is noticed. An entry lives until
-	// min(exp, now+MaxTTL). Zero means 5 minutes.
+	// min(exp, now+MaxTTL), or min(exp+Leeway, now+MaxTTL) when the
+	// provider calls the token active after its exp. Zero means 5 minutes.
 	MaxTTL time.Duration
 	// NegativeTTL is how long a refusal (inactive, expired, wrong issuer
 	// or audience) is remembered. Zero means 10 s. Outages, overload and

@@ -47,7 +47,9 @@
 // # Cache and load
 //
 // Answers are cached under a keyed SHA-256 of the token: an accepted token
-// until min(exp, Cache.MaxTTL), 5 minutes by default; a refusal for
+// until min(exp, Cache.MaxTTL), 5 minutes by default (exp+Leeway when the
+// provider calls it active after its exp, accepted only within the
+// leeway); a refusal for
 // Cache.NegativeTTL, 10 s by default; an unavailable answer never. exp and
 // nbf are checked again on every hit and scopes per call. Concurrent
 // requests with one token share one remote call, which runs on a goroutine
