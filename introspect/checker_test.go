@@ -33,6 +33,8 @@ func TestIntrospectionAnswers(t *testing.T) {
 			edit: func(c *introspect.Config) { c.WholeScope = true }},
 		{name: "inactive", body: `{"active":false}`, want: verify.ReasonInactive},
 		{name: "inactive with junk members", body: `{"active":false,"exp":"soon"}`, want: verify.ReasonInactive},
+		{name: "inactive with null and mistyped members", body: `{"active":false,"iss":null,"sub":7}`, want: verify.ReasonInactive},
+		{name: "inactive with a duplicate member", body: `{"active":false,"sub":"a","sub":"b"}`, want: verify.ReasonUnavailable},
 		{name: "active string", body: `{"active":"true"}`, want: verify.ReasonUnavailable},
 		{name: "active number", body: `{"active":1}`, want: verify.ReasonUnavailable},
 		{name: "active null", body: `{"active":null}`, want: verify.ReasonUnavailable},

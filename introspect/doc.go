@@ -22,7 +22,8 @@
 // An introspection answer must be one JSON object decoded exactly (member
 // names case-sensitive, duplicates refused, body at most 64 KiB) with
 // "active" the JSON literal true; false is [verify.ReasonInactive]
-// (401 invalid_token). exp, nbf and iat are checked against the clock with
+// (401 invalid_token), whatever else the answer holds. In an active answer
+// every member read has its RFC 7662 type (null is not a string). exp, nbf and iat are checked against the clock with
 // Config.Leeway as the JWT verifier checks them (exp may be absent);
 // "iss" must equal Config.Issuer when both are set; "aud" must hold one of
 // Config.Audiences unless SkipAudienceCheck; a Hydra "token_use" other

@@ -19,13 +19,13 @@ import (
 // accepts too.
 const maxNumericDate = 253402300799
 
-// introspection is an RFC 7662 §2.2 response. It is decoded with JSON v2
-// defaults: member names match case-sensitively, duplicate names and
-// invalid UTF-8 are refused, a value of the wrong type is an error (so
-// "active": "true" or 1 is refused, and null for a string member),
-// unknown members are ignored here and kept for Claims.Decode.
+// introspection is an active RFC 7662 §2.2 response ("active" is read
+// first, by decodeIntrospection). It is decoded with JSON v2 defaults:
+// member names match case-sensitively, duplicate names and invalid UTF-8
+// are refused, a value of the wrong type is an error (so "active": "true"
+// or 1 is refused, and null for a string member), unknown members are
+// ignored here and kept for Claims.Decode.
 type introspection struct {
-	Active    *bool          `json:"active"`
 	Scope     jsonString     `json:"scope"`
 	ClientID  jsonString     `json:"client_id"`
 	TokenType jsonString     `json:"token_type"`
@@ -70,19 +70,28 @@ type decoded struct {
 }
 
 // decodeIntrospection decodes body exactly. An error means the endpoint
-// answered something that is not an introspection response.
+// answered something that is not an introspection response. An inactive
+// answer is decided by "active" alone (the body must still be one valid
+// JSON object without duplicate names): what else it holds is not read, so
+// a refusal never depends on it.
 func decodeIntrospection(body []byte, wholeScope bool) (*decoded, error) {
+	var a struct {
+		Active *bool `json:"active"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return nil, fmt.Errorf("introspection response: %w", err)
+	}
+	if a.Active == nil {
+		return nil, errors.New(`introspection response: no "active" boolean`)
+	}
+	if !*a.Active {
+		return &decoded{}, nil
+	}
 	var r introspection
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("introspection response: %w", err)
 	}
-	if r.Active == nil {
-		return nil, errors.New(`introspection response: no "active" boolean`)
-	}
-	d := &decoded{active: *r.Active, use: r.TokenUse.s}
-	if !d.active {
-		return d, nil
-	}
+	d := &decoded{active: true, use: r.TokenUse.s}
 	c := &d.claims
 	c.ClientID, c.Type, c.Subject, c.ID = r.ClientID.s, r.TokenType.s, r.Sub.s, r.Jti.s
 	d.hasIss, c.Issuer = r.Iss.set, r.Iss.s
