@@ -239,7 +239,7 @@ func TestSharedStoreSeparatesConfigs(t *testing.T) {
 				reply(200, active("a b", ""))(w, r)
 			})
 			store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
-			need := verify.Scopes{AllOf: []string{"a"}}
+			need := verify.ScopeRule{AllOf: []string{"a"}}
 			cfg := p.config(newClock())
 			cfg.Cache.Store, cfg.Cache.HashKey = store, []byte("0123456789abcdef0123456789abcdef")
 			if _, err := newChecker(t, cfg).Verify(context.Background(), hydraTok, need); err != nil {

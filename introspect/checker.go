@@ -104,7 +104,7 @@ func bindHashKey(s *settings) [32]byte {
 	field(s.ClientID)
 	field(s.BearerToken)
 	field(s.Issuer)
-	field(strconv.FormatBool(s.SkipAudienceCheck))
+	field(strconv.FormatBool(s.InsecureSkipAudienceCheck))
 	field(strconv.FormatBool(s.WholeScope))
 	field(s.Leeway.String())
 	field(s.Cache.MaxTTL.String())

@@ -286,14 +286,14 @@ func TestTimeout(t *testing.T) {
 func TestClosed(t *testing.T) {
 	p := newProvider(t, reply(200, active("a", "")))
 	c := newChecker(t, p.config(newClock()))
-	if _, err := c.Verify(context.Background(), hydraTok2, verify.Scopes{}); err != nil {
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.ScopeRule{}); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
 	if _, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
 		t.Fatalf("Verify after Close = %v", err)
 	}
-	if _, err := c.Verify(context.Background(), hydraTok2, verify.Scopes{}); err != nil {
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.ScopeRule{}); err != nil {
 		t.Fatalf("Verify of a cached token after Close = %v", err)
 	}
 	if err := c.Close(); err != nil {

@@ -160,7 +160,7 @@ type CacheConfig struct {
 	// random key per Checker, which suits an in-memory store; replicas
 	// sharing a Store need the same key of at least 32 bytes. The hash
 	// also binds Endpoint, URL, the client identity (ClientAuth, ClientID,
-	// BearerToken), Issuer, Audiences, SkipAudienceCheck, WholeScope,
+	// BearerToken), Issuer, Audiences, InsecureSkipAudienceCheck, WholeScope,
 	// Leeway, MaxTTL and NegativeTTL, so Checkers that differ in any of
 	// them never answer from each other's entries.
 	HashKey []byte
