@@ -34,6 +34,16 @@ func NormalizeHTU(raw string) (string, error) {
 		return "", errors.New("URI carries user information")
 	}
 	host := strings.ToLower(u.Hostname())
+	if host == "" { // "https://:443/"
+		return "", errors.New("not an absolute http(s) URI")
+	}
+	for i := 0; i < len(host); i++ {
+		// net/url has decoded percent-encodings: what they decoded to
+		// must still be host characters (RFC 3986 §3.2.2).
+		if !isUnreserved(host[i]) && strings.IndexByte("!$&'()*+,;=:", host[i]) < 0 {
+			return "", errors.New("URI host has a character hosts do not have")
+		}
+	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]" // IPv6 literal
 	}
