@@ -383,3 +383,60 @@ func TestDPoPIntrospection(t *testing.T) {
 		}
 	}
 }
+
+// TestDPoPOtherSources checks the query and cookie sources with DPoP on:
+// a bound token there is a Bearer token and refused, and a DPoP header
+// token beside one is a token sent twice. ErrorWriter sees RFC 9449's
+// codes.
+func TestDPoPOtherSources(t *testing.T) {
+	s := newDPoPStack(t, dpop.Config{})
+	dv, err := dpop.NewVerifier(dpop.Config{Now: s.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	mw, err := httpmw.New(httpmw.Config{Checker: s.Verifier, DPoP: dv, TokenQueryParam: "access_token", TokenCookie: "at",
+		ErrorWriter: func(w http.ResponseWriter, _ *http.Request, f *httpmw.Failure) {
+			codes = append(codes, f.Code)
+			w.WriteHeader(f.Status)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	tests := []struct {
+		name   string
+		target string
+		auth   string
+		cookie string
+		proof  bool
+		status int
+		code   string
+	}{
+		{"unbound token in the query", "/x?access_token=" + s.plain, "", "", false, 200, ""},
+		{"bound token in the query", "/x?access_token=" + s.bound, "", "", false, 401, "invalid_token"},
+		{"bound token in a cookie", "/x", "", s.bound, false, 401, "invalid_token"},
+		{"DPoP header and query token", "/x?access_token=" + s.plain, "DPoP " + s.bound, "", true, 400, "invalid_request"},
+		{"DPoP without proof", "/x", "DPoP " + s.bound, "", false, 401, "invalid_dpop_proof"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			codes = nil
+			r := httptest.NewRequest("GET", "http://api.example.com"+tt.target, nil)
+			if tt.auth != "" {
+				r.Header.Set("Authorization", tt.auth)
+			}
+			if tt.cookie != "" {
+				r.AddCookie(&http.Cookie{Name: "at", Value: tt.cookie})
+			}
+			if tt.proof {
+				r.Header.Set("DPoP", s.cl.Proof("GET", "http://api.example.com"+tt.target, s.bound))
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.status || (tt.code != "" && (len(codes) != 1 || codes[0] != tt.code)) {
+				t.Fatalf("status %d, codes %q; want %d %q", w.Code, codes, tt.status, tt.code)
+			}
+		})
+	}
+}
