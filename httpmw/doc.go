@@ -81,8 +81,8 @@
 // consume the body before the handler. Tokens are then
 // checked by the verifier (signature, issuer, audience, lifetime, type,
 // scopes: see package verify) on every request not skipped. When the
-// Checker is a *verify.Verifier and the header is the only source, the
-// alphabet is checked after the Verifier refuses a token rather than
+// Checker is a *verify.Verifier, the header is the only source and DPoP is
+// off, the alphabet is checked after the Verifier refuses a token rather than
 // before every verification (the Verifier accepts nothing outside it): the
 // answer is the same 400 invalid_request, and the Verifier's OnDecision
 // hook also sees the token, refused as malformed.
