@@ -72,10 +72,11 @@
 // # Security
 //
 // Checked here: the token is taken only from exactly one Authorization
-// header with the Bearer scheme (case-insensitive), exactly one SP-separated
-// token in the RFC 6750 b64token alphabet; two Authorization headers, two
-// tokens, or a token sent by two methods (header and query or cookie) are
-// refused with invalid_request rather than guessed between. The query
+// header with the Bearer scheme (case-insensitive; with Config.DPoP also
+// the DPoP scheme, with exactly one DPoP header, see "DPoP"), exactly one
+// SP-separated token in the RFC 6750 b64token alphabet; two Authorization
+// headers, two tokens, or a token sent by two methods (header and query or
+// cookie) are refused with invalid_request rather than guessed between. The query
 // parameter and cookie sources are off unless configured; the form-encoded
 // body parameter (RFC 6750 §2.2) is not supported, since reading it would
 // consume the body before the handler. Tokens are then
