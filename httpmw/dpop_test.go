@@ -311,6 +311,10 @@ func TestDPoPConfigRefused(t *testing.T) {
 	if _, err := httpmw.New(httpmw.Config{Checker: s.Verifier, DPoP: dv, DPoPMode: 7}); err == nil {
 		t.Fatal("unknown DPoPMode accepted")
 	}
+	var nilVerifier *dpop.Verifier
+	if _, err := httpmw.New(httpmw.Config{Checker: s.Verifier, DPoP: nilVerifier}); err == nil {
+		t.Fatal("nil *dpop.Verifier accepted")
+	}
 	mw, err := httpmw.New(httpmw.Config{Checker: s.Verifier})
 	if err != nil {
 		t.Fatal(err)

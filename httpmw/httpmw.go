@@ -193,6 +193,11 @@ func New(cfg Config) (*Middleware, error) {
 	if cfg.DPoPMode > DPoPDisabled {
 		return nil, fmt.Errorf("httpmw: Config.DPoPMode %v is unknown", cfg.DPoPMode)
 	}
+	if cfg.DPoP != nil {
+		if v := reflect.ValueOf(cfg.DPoP); v.Kind() == reflect.Pointer && v.IsNil() {
+			return nil, errors.New("httpmw: Config.DPoP is a nil pointer")
+		}
+	}
 	m := &Middleware{
 		v:           cfg.Checker,
 		dv:          cfg.DPoP,
