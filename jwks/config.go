@@ -174,8 +174,9 @@ type Config struct {
 
 	// Pinned keys are served in addition to the fetched ones: before the
 	// first fetch, during outages and after StaleWindow has passed. Pinned
-	// keys win: a fetched key with a pinned key's kid is left out and
-	// reported as [EventKeySkipped]. Two pinned keys with one kid, or a
+	// keys win: a fetched key with a pinned key's kid is left out, and
+	// reported as [EventKeySkipped] unless it is the pinned key itself
+	// (same public key, alg and use). Two pinned keys with one kid, or a
 	// nil key, make New fail. Pinned keys do not make New succeed without a
 	// fetched or persisted set (use LazyStart for that), and they do not
 	// count for [Status.Available]. A pinned key stays trusted until the

@@ -2,6 +2,7 @@ package jwks
 
 import (
 	"bytes"
+	"crypto"
 	"errors"
 	"fmt"
 	"os"
@@ -173,7 +174,8 @@ func writeFileAtomic(path string, data []byte, rename func(from, to string) erro
 
 // withPinned merges the pinned keys into remote, a fetched or persisted
 // set: pinned keys first, then the remote keys, except those whose kid is
-// pinned (returned, to be reported) or that are a pinned key itself.
+// pinned (returned to be reported, unless equal to the pinned key) and a
+// pinned key itself (a refresh reuses *Key pointers).
 func (c *Cache) withPinned(remote *Set) (*Set, []string) {
 	if c.pinned == nil {
 		return remote, nil
@@ -182,7 +184,7 @@ func (c *Cache) withPinned(remote *Set) (*Set, []string) {
 	var shadowed []string
 	for _, k := range remote.keys {
 		switch p := c.pinned.byKID[k.kid]; {
-		case p != nil && p != k:
+		case p != nil && !sameKey(p, k):
 			shadowed = append(shadowed, k.kid)
 		case p == nil && !slices.Contains(c.pinned.keys, k):
 			keys = append(keys, k)
@@ -193,4 +195,14 @@ func (c *Cache) withPinned(remote *Set) (*Set, []string) {
 		return c.pinned, shadowed
 	}
 	return s, shadowed
+}
+
+// sameKey reports whether a and b are the same public key with the same
+// alg and use.
+func sameKey(a, b *Key) bool {
+	if a == b {
+		return true
+	}
+	eq, ok := a.pub.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && a.alg == b.alg && a.use == b.use && eq.Equal(b.pub)
 }
