@@ -64,9 +64,10 @@ func (c *Cache) wait(ctx context.Context, fc *fetchCall) error {
 
 // refresh performs fc: it downloads the JWK Set, parses it against the
 // set in use (an unchanged key keeps its *Key and is not built again),
-// merges the pinned keys, publishes it, records the outcome and schedules
-// the next refresh, saves it to or (after a failed first fetch) loads it
-// from Config.PersistPath, then reports events and releases fc's waiters.
+// merges the pinned keys, publishes it (or, after a failed first fetch, the
+// set in Config.PersistPath), records the outcome and schedules the next
+// refresh, reports events, releases fc's waiters and then saves the set to
+// Config.PersistPath.
 // Only New (before run starts) and run call it, so fetches never overlap.
 func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 	start := time.Now()
@@ -94,13 +95,13 @@ func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 	}
 
 	// Nothing loaded and the first fetch failed: try the persisted set.
-	var later []Event // persistence events, reported after the refresh's
+	var loadEvent *Event // reported after the refresh's
 	var persistedAt time.Time
 	if err != nil && prev == nil && c.cfg.PersistPath != "" && !c.loadTried && !errors.Is(err, ErrClosed) {
 		c.loadTried = true
 		var ev Event
 		next, persistedAt, ev = c.loadPersisted(end)
-		later = append(later, ev)
+		loadEvent = &ev
 	}
 
 	// Publish.
@@ -141,11 +142,6 @@ func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 		c.cur = nil
 	}
 	c.mu.Unlock()
-	if err == nil && c.cfg.PersistPath != "" {
-		if ev, ok := c.savePersisted(resp.body, end); ok {
-			later = append(later, ev)
-		}
-	}
 
 	// Report, then release the waiters.
 	if !errors.Is(err, ErrClosed) {
@@ -162,13 +158,21 @@ func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 		}
 		c.emit(Event{Kind: kind, Trigger: fc.trigger, Duration: end.Sub(start), StatusCode: resp.status,
 			NotModified: resp.notModified, Keys: keys, Err: err})
-		for _, ev := range later {
-			ev.Trigger = fc.trigger
-			c.emit(ev)
+		if loadEvent != nil {
+			loadEvent.Trigger = fc.trigger
+			c.emit(*loadEvent)
 		}
 	}
 	fc.err = err
 	close(fc.done)
+
+	// Save last: the new set is in use and no waiter waits for the disk.
+	if err == nil && c.cfg.PersistPath != "" {
+		if ev, ok := c.savePersisted(resp.body, end); ok {
+			ev.Trigger = fc.trigger
+			c.emit(ev)
+		}
+	}
 }
 
 // jwksResponse is what download got: a body to parse, a 304, or an error.

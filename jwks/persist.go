@@ -46,13 +46,8 @@ func (c *Cache) savePersisted(doc []byte, at time.Time) (Event, bool) {
 	if doc == nil || (bytes.Equal(doc, c.savedDoc) && at.Sub(c.savedAt) < persistRenew) {
 		return Event{}, false
 	}
-	h, err := json.Marshal(persistHeader{V: persistVersion, URL: c.cfg.URL, Issuer: c.cfg.Issuer, Fetched: at.UTC()})
-	if err == nil && len(h) > persistHeaderMax {
-		err = fmt.Errorf("header exceeds %d bytes", persistHeaderMax)
-	}
+	file, err := encodePersisted(persistHeader{V: persistVersion, URL: c.cfg.URL, Issuer: c.cfg.Issuer, Fetched: at.UTC()}, doc)
 	if err == nil {
-		file := make([]byte, 0, len(h)+1+len(doc))
-		file = append(append(append(file, h...), '\n'), doc...)
 		err = writeFileAtomic(c.cfg.PersistPath, file, os.Rename)
 	}
 	if err != nil {
@@ -95,31 +90,50 @@ func (c *Cache) loadPersisted(now time.Time) (*Set, time.Time, Event) {
 }
 
 // readPersisted reads a persisted file, refusing anything but a regular
-// file that only its owner may write, of at most maxDoc bytes of document
-// after a header line that decodes exactly (case-sensitive names, no
-// duplicates, no unknown members) with the current version.
+// file that only its owner may write, and decodes it (decodePersisted).
 func readPersisted(path string, maxDoc int64) (persistHeader, []byte, error) {
-	var h persistHeader
 	// Stat before opening: opening a FIFO would block.
 	fi, err := os.Stat(path)
 	if err != nil {
-		return h, nil, err
+		return persistHeader{}, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return h, nil, fmt.Errorf("not a regular file (%v)", fi.Mode())
+		return persistHeader{}, nil, fmt.Errorf("not a regular file (%v)", fi.Mode())
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o022 != 0 {
-		return h, nil, fmt.Errorf("writable by group or others (%v)", fi.Mode().Perm())
+		return persistHeader{}, nil, fmt.Errorf("writable by group or others (%v)", fi.Mode().Perm())
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return h, nil, err
+		return persistHeader{}, nil, err
 	}
 	defer f.Close()
 	b, err := readCapped(f, persistHeaderMax+1+maxDoc)
 	if err != nil {
-		return h, nil, err
+		return persistHeader{}, nil, err
 	}
+	return decodePersisted(b, maxDoc)
+}
+
+// encodePersisted returns the file for h and doc: h as one line of JSON
+// (which escapes any newline), then doc.
+func encodePersisted(h persistHeader, doc []byte) ([]byte, error) {
+	line, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	if len(line) > persistHeaderMax {
+		return nil, fmt.Errorf("header exceeds %d bytes", persistHeaderMax)
+	}
+	return slices.Concat(line, []byte{'\n'}, doc), nil
+}
+
+// decodePersisted splits a persisted file into its header, which must
+// decode exactly (case-sensitive names, no duplicates, no unknown members)
+// with the current version, and its document of at most maxDoc bytes. The
+// document is left for ParseSet.
+func decodePersisted(b []byte, maxDoc int64) (persistHeader, []byte, error) {
+	var h persistHeader
 	line, doc, ok := bytes.Cut(b, []byte{'\n'})
 	if !ok || len(line) > persistHeaderMax {
 		return h, nil, errors.New("no header line")

@@ -72,6 +72,7 @@ func TestPersistRestartDuringOutage(t *testing.T) {
 		if err := c.Refresh(t.Context()); err != nil {
 			t.Fatal(err)
 		}
+		synctest.Wait()
 		mustFind(t, c, hydraKID(0))
 		if e, ok := ev.last(EventPersistSaved); !ok || !e.Fetched.Equal(time.Now()) {
 			t.Errorf("renewing save event = %+v, %v", e, ok)
@@ -209,6 +210,7 @@ func TestPersistSaveSchedule(t *testing.T) {
 			if err := c.Refresh(t.Context()); err != nil {
 				t.Fatal(err)
 			}
+			synctest.Wait() // saving follows the waiters' release
 		}
 		refresh() // 304
 		if saves() != 1 {
