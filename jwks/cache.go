@@ -123,13 +123,13 @@ func (c *Cache) Close() error {
 }
 
 // Key implements [Source]. A kid found in the current set is returned
-// without locks or allocation; a pinned key ([Config.Pinned]) also before
-// the first fetch and after the stale window. An unknown kid triggers at most one refresh
-// per [Config.UnknownKIDCooldown] (joining a fetch already in flight if
-// there is one) and is remembered for a minute if still missing after a
-// fresh fetch; otherwise the call fails at once with [ErrKeyNotFound]. A
-// token without kid never triggers a refresh. ctx bounds only the wait for
-// an in-flight fetch.
+// without locks or allocation, a pinned key ([Config.Pinned]) also before
+// the first fetch and after the stale window. An unknown kid triggers at
+// most one refresh per [Config.UnknownKIDCooldown] (joining a fetch
+// already in flight if there is one) and is remembered for a minute if
+// still missing after a fresh fetch; otherwise the call fails at once with
+// [ErrKeyNotFound]. A token without kid never triggers a refresh. ctx
+// bounds only the wait for an in-flight fetch.
 func (c *Cache) Key(ctx context.Context, kid, alg string) (*Key, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed

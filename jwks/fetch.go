@@ -67,8 +67,8 @@ func (c *Cache) wait(ctx context.Context, fc *fetchCall) error {
 // merges the pinned keys, publishes it (or, after a failed first fetch, the
 // set in Config.PersistPath), records the outcome and schedules the next
 // refresh, reports events, releases fc's waiters and then saves the set to
-// Config.PersistPath.
-// Only New (before run starts) and run call it, so fetches never overlap.
+// Config.PersistPath. Only New (before run starts) and run call it, so
+// fetches never overlap.
 func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 	start := time.Now()
 	prev := c.snap.Load()

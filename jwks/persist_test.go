@@ -26,6 +26,12 @@ func persistedFile(fetched time.Time, doc []byte) []byte {
 // saved fetch time, then fails with ErrUnavailable; the issuer's return
 // heals it and renews the file.
 func TestPersistRestartDuringOutage(t *testing.T) {
+	for _, lazy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("LazyStart=%v", lazy), func(t *testing.T) { testPersistRestart(t, lazy) })
+	}
+}
+
+func testPersistRestart(t *testing.T, lazy bool) {
 	bubble(t, func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "jwks.state")
 		f := newFakeIssuer(hydraJWK(0))
@@ -50,7 +56,7 @@ func TestPersistRestartDuringOutage(t *testing.T) {
 		f.setStatus(http.StatusServiceUnavailable)
 		time.Sleep(time.Hour)
 		var ev events
-		c := newTestCache(t, f, Config{PersistPath: path, OnEvent: ev.hook})
+		c := newTestCache(t, f, Config{PersistPath: path, OnEvent: ev.hook, LazyStart: lazy})
 		mustFind(t, c, hydraKID(0))
 		e, ok := ev.last(EventPersistLoaded)
 		if !ok || !e.Fetched.Equal(fetched) || e.Keys != 1 {
