@@ -99,7 +99,7 @@ func TestPersistRefused(t *testing.T) {
 		name    string
 		file    func(t *testing.T, now time.Time) []byte // nil: no file
 		cfg     Config
-		mode    os.FileMode
+		mode    os.FileMode // of the file; a directory when fs.ModeDir
 		wantErr string
 	}{
 		{name: "missing", wantErr: "no such file"},
@@ -134,6 +134,7 @@ func TestPersistRefused(t *testing.T) {
 		{name: "oversized", cfg: Config{MaxBodyBytes: 100}, file: func(t *testing.T, now time.Time) []byte {
 			return persistedFile(now.Add(-time.Hour), good(t))
 		}, wantErr: "exceeds"},
+		{name: "directory", mode: fs.ModeDir, wantErr: "not a regular file"},
 		{name: "group-writable", mode: 0o620, file: func(t *testing.T, now time.Time) []byte {
 			return persistedFile(now.Add(-time.Hour), good(t))
 		}, wantErr: "writable by group or others"},
@@ -144,6 +145,11 @@ func TestPersistRefused(t *testing.T) {
 				f.setStatus(http.StatusBadGateway)
 				f.discovery = map[string]any{"issuer": tc.cfg.Issuer, "jwks_uri": fakeJWKSURL}
 				path := filepath.Join(t.TempDir(), "jwks.state")
+				if tc.mode == fs.ModeDir {
+					if err := os.Mkdir(path, 0o700); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if tc.file != nil {
 					mode := tc.mode
 					if mode == 0 {
