@@ -38,16 +38,16 @@ func TestPersistRestartVerifies(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = cache.Close() })
 		v, err := verify.New(verify.Config{Issuers: []verify.Issuer{{Name: iss.Issuer(), Keys: cache}},
-			SkipAudienceCheck: true, TokenCache: verify.TokenCacheConfig{Disable: true}})
+			InsecureSkipAudienceCheck: true, TokenCache: verify.TokenCacheConfig{Disable: true}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := v.Verify(t.Context(), iss.AccessToken("svc"), verify.Scopes{}); err != nil {
+		if _, err := v.Verify(t.Context(), iss.AccessToken("svc"), verify.ScopeRule{}); err != nil {
 			t.Fatalf("Verify with persisted keys: %v", err)
 		}
 
 		time.Sleep(time.Until(fetched.Add(jwks.DefaultStaleWindow)) + time.Second)
-		_, err = v.Verify(t.Context(), iss.AccessToken("svc"), verify.Scopes{})
+		_, err = v.Verify(t.Context(), iss.AccessToken("svc"), verify.ScopeRule{})
 		if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, jwks.ErrUnavailable) {
 			t.Fatalf("Verify after the stale window = %v, want unavailable", err)
 		}

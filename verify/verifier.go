@@ -19,6 +19,7 @@ const (
 // goroutines; the key sources it was given are closed by their owner.
 type Verifier struct {
 	issuers       []Issuer
+	resolver      Resolver
 	skipIssuer    bool
 	audiences     []string
 	skipAudience  bool
@@ -42,9 +43,10 @@ type Verifier struct {
 var registeredNames = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "client_id", "nonce", "scope", "scp"}
 
 // New validates cfg and returns a Verifier. It refuses, with a plain
-// "verify: config: …" error: no issuers; an issuer with an empty or
+// "verify: config: …" error: no issuers and no Resolver; a Resolver with
+// InsecureSkipIssuerCheck; an issuer with an empty or
 // duplicate Name (unless InsecureSkipIssuerCheck, which needs exactly one
-// issuer) or nil Keys; no Audiences without SkipAudienceCheck, or both; an
+// issuer) or nil Keys; no Audiences without InsecureSkipAudienceCheck, or both; an
 // empty audience; an unknown algorithm, "none" or any HS*; a Leeway
 // outside [0, 5m]; negative MaxTokenAge, MaxLifetime, MaxTokenBytes or
 // TokenCache bounds; an unknown Kind, or TokenKindID without Audiences; a
@@ -52,7 +54,7 @@ var registeredNames = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", 
 func New(cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		skipIssuer:    cfg.InsecureSkipIssuerCheck,
-		skipAudience:  cfg.SkipAudienceCheck,
+		skipAudience:  cfg.InsecureSkipAudienceCheck,
 		leeway:        cfg.Leeway,
 		maxAge:        cfg.MaxTokenAge,
 		maxLifetime:   cfg.MaxLifetime,
@@ -61,9 +63,13 @@ func New(cfg Config) (*Verifier, error) {
 		now:           cfg.Now,
 		onDecision:    cfg.OnDecision,
 	}
-	if len(cfg.Issuers) == 0 {
+	switch {
+	case len(cfg.Issuers) == 0 && cfg.Resolver == nil:
 		return nil, errors.New("verify: config: no Issuers")
+	case cfg.Resolver != nil && cfg.InsecureSkipIssuerCheck:
+		return nil, errors.New("verify: config: Resolver and InsecureSkipIssuerCheck are mutually exclusive")
 	}
+	v.resolver = cfg.Resolver
 	if cfg.InsecureSkipIssuerCheck && len(cfg.Issuers) != 1 {
 		return nil, errors.New("verify: config: InsecureSkipIssuerCheck needs exactly one issuer")
 	}
@@ -86,10 +92,10 @@ func New(cfg Config) (*Verifier, error) {
 	v.issuers = append([]Issuer(nil), cfg.Issuers...)
 
 	switch {
-	case cfg.SkipAudienceCheck && len(cfg.Audiences) > 0:
-		return nil, errors.New("verify: config: Audiences and SkipAudienceCheck are mutually exclusive")
-	case !cfg.SkipAudienceCheck && len(cfg.Audiences) == 0:
-		return nil, errors.New("verify: config: no Audiences (set SkipAudienceCheck to accept any aud)")
+	case cfg.InsecureSkipAudienceCheck && len(cfg.Audiences) > 0:
+		return nil, errors.New("verify: config: Audiences and InsecureSkipAudienceCheck are mutually exclusive")
+	case !cfg.InsecureSkipAudienceCheck && len(cfg.Audiences) == 0:
+		return nil, errors.New("verify: config: no Audiences (set InsecureSkipAudienceCheck to accept any aud)")
 	}
 	for _, a := range cfg.Audiences {
 		if a == "" {
@@ -146,7 +152,7 @@ func New(cfg Config) (*Verifier, error) {
 	v.scopeClaims = append([]string(nil), cfg.ScopeClaims...)
 
 	tc := cfg.TokenCache
-	if tc.MaxEntries < 0 || tc.MaxBytes < 0 || tc.MaxTokenBytes < 0 {
+	if tc.MaxEntries < 0 || tc.MaxBytes < 0 || tc.MaxCachedTokenBytes < 0 {
 		return nil, errors.New("verify: config: negative TokenCache bound")
 	}
 	if !tc.Disable {
