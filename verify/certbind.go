@@ -29,8 +29,10 @@ import (
 // form: [ReasonMalformed]. A bound token passes only when SHA-256 of the
 // leaf's DER encoding equals the thumbprint (compared in constant time);
 // otherwise, or without a certificate, it is [ReasonInvalidCertBinding]. A
-// token without x5t#S256 in cnf (including a DPoP-only cnf) passes unless
-// required is true, which makes it [ReasonInvalidCertBinding] too.
+// token without x5t#S256 in cnf (including a DPoP-only cnf), and Claims
+// made otherwise than by a Verifier or NewClaims (which have no payload),
+// pass unless required is true, which makes them
+// [ReasonInvalidCertBinding] too.
 //
 // httpmw, grpcmw and connectguard call it after the Checker accepts a
 // token. It is a transport-level check: the Checker and
@@ -64,7 +66,7 @@ func (c *Claims) bindingError(r Reason, detail string) error {
 
 // certThumbprint returns the token's cnf x5t#S256, and whether it has one.
 func (c *Claims) certThumbprint() (thumb [sha256.Size]byte, bound bool, err error) {
-	if !mayHaveCnf(c.raw) {
+	if c.noCnf || c.raw == "" {
 		return thumb, false, nil
 	}
 	var b certBinding
@@ -77,10 +79,12 @@ func (c *Claims) certThumbprint() (thumb [sha256.Size]byte, bound bool, err erro
 // mayHaveCnf reports whether a member named "cnf", in any case and
 // possibly escaped, can be in the JSON text raw: false when raw has no
 // backslash and no ASCII case variant of "cnf" ('c', 'n' and 'f' have no
-// non-ASCII case variants). Most tokens are unbound, and this keeps the
-// full decode, ten times the cost and a dozen allocations
-// (BenchmarkCheckCertBinding), off their path; FuzzCertBinding holds it to
-// the decoder's answer.
+// non-ASCII case variants). Most tokens are unbound: the Verifier and
+// NewClaims run it once per token and record the answer in the Claims,
+// which keeps the full decode, many times the cost and a dozen
+// allocations (BenchmarkCheckCertBinding), off every request that carries
+// an unbound token, cached or not. FuzzCertBinding holds it to the
+// decoder's answer.
 func mayHaveCnf(raw string) bool {
 	if strings.IndexByte(raw, '\\') >= 0 {
 		return true

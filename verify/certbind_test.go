@@ -41,6 +41,8 @@ func TestCheckCertBinding(t *testing.T) {
 		want     Reason // "" accepted
 	}{
 		{name: "unbound, no certificate", raw: `{"sub":"svc"}`},
+		{name: "no payload", raw: ""},
+		{name: "no payload, binding required", raw: "", leaf: bindCert, required: true, want: ReasonInvalidCertBinding},
 		{name: "unbound, a certificate", raw: `{"sub":"svc"}`, leaf: bindCert},
 		{name: "unbound, binding required", raw: `{"sub":"svc"}`, leaf: bindCert, required: true, want: ReasonInvalidCertBinding},
 		{name: "dpop-only cnf is not a certificate binding", raw: `{"cnf":{"jkt":"abc"}}`, leaf: bindCert},
@@ -120,16 +122,21 @@ func flipLastBit(c byte) string {
 // verifier and from NewClaims, the two ways Claims are made.
 func TestCheckCertBindingVerifiedToken(t *testing.T) {
 	v := newVerifier(t, defaultSource(t), nil)
-	tok := mint(t, with(hydraClaims(testNow), "cnf", map[string]any{"x5t#S256": thumbOf(bindCert)}))
-	c, err := v.Verify(t.Context(), tok, Scopes{})
-	if err != nil {
-		t.Fatal(err)
+	verified := func(tok string) *Claims {
+		t.Helper()
+		c, err := v.Verify(t.Context(), tok, Scopes{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
+	jwt := verified(mint(t, with(hydraClaims(testNow), "cnf", map[string]any{"x5t#S256": thumbOf(bindCert)})))
+	escaped := verified(rawTok(t, hdrRS256, payloadWith(t, nil, `"\u0063nf":{"x5t\u0023S256":"`+thumbOf(bindCert)+`"}`)))
 	remote, err := NewClaims(Claims{Issuer: testIssuer}, []byte(`{"active":true,"cnf":{"x5t#S256":"`+thumbOf(bindCert)+`"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, c := range map[string]*Claims{"jwt": c, "introspection": remote} {
+	for name, c := range map[string]*Claims{"jwt": jwt, "jwt with escaped names": escaped, "introspection": remote} {
 		if err := c.CheckCertBinding(bindCert, true); err != nil {
 			t.Errorf("%s: right certificate: %v", name, err)
 		}
@@ -139,6 +146,13 @@ func TestCheckCertBindingVerifiedToken(t *testing.T) {
 		if err := c.CheckCertBinding(nil, false); !errors.Is(err, ErrInvalidCertBinding) {
 			t.Errorf("%s: no certificate: %v, want ErrInvalidCertBinding", name, err)
 		}
+	}
+	unbound := verified(mint(t, hydraClaims(testNow)))
+	if err := unbound.CheckCertBinding(nil, false); err != nil {
+		t.Errorf("unbound token: %v", err)
+	}
+	if err := unbound.CheckCertBinding(bindCert, true); !errors.Is(err, ErrInvalidCertBinding) {
+		t.Errorf("unbound token, binding required: %v, want ErrInvalidCertBinding", err)
 	}
 	var nilClaims *Claims
 	if err := nilClaims.CheckCertBinding(bindCert, false); err == nil {

@@ -55,6 +55,7 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 		Algorithm: c.Algorithm,
 		Type:      c.Type,
 		raw:       raw,
+		noCnf:     !mayHaveCnf(raw),
 	}
 	out.Audience = append(out.audBuf[:0:0], c.Audience...)
 	out.Scopes = append(out.scopeBuf[:0:0], c.Scopes...)

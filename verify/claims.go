@@ -35,7 +35,8 @@ type Claims struct {
 	Algorithm string
 	Type      string
 
-	raw string // the payload JSON, for Decode
+	raw   string // the payload JSON, for Decode
+	noCnf bool   // raw provably has no cnf member: see mayHaveCnf
 
 	// Inline backing arrays so typical tokens need no extra allocations.
 	audBuf   [2]string

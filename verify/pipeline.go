@@ -138,6 +138,7 @@ func (v *Verifier) verifyFull(ctx context.Context, token string, res *verifyResu
 		e.Issuer = c.Issuer
 		return nil, e
 	}
+	c.noCnf = !mayHaveCnf(c.raw)
 	return c, nil
 }
 
