@@ -63,6 +63,15 @@ type Config struct {
 	// ErrInvalidRequest or ErrUnlistedProcedure, or a *verify.Error. It
 	// must be fast and safe for concurrent use.
 	OnReject func(ctx context.Context, procedure string, err error)
+
+	// RequireCertBinding refuses every token that is not bound to a TLS
+	// client certificate (RFC 8705 §3: cnf x5t#S256) with
+	// CodeUnauthenticated (verify.ReasonInvalidCertBinding). A bound token
+	// must come with its certificate whatever this says (see
+	// [verify.Claims.CheckCertBinding]); the interceptor learns the
+	// request's certificate only from [TLSHandler], which must wrap the
+	// Connect handler. False, the default, lets unbound tokens through.
+	RequireCertBinding bool
 }
 
 // Interceptor is a connect.Interceptor that verifies bearer tokens on
@@ -73,6 +82,7 @@ type Interceptor struct {
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, string, error)
+	certBound    bool
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -101,6 +111,7 @@ func New(cfg Config) (*Interceptor, error) {
 		denyUnlisted: cfg.DenyUnlisted,
 		skip:         cfg.Skip,
 		onReject:     cfg.OnReject,
+		certBound:    cfg.RequireCertBinding,
 	}, nil
 }
 
@@ -155,6 +166,9 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []st
 	}
 	claims, err := i.v.Verify(ctx, tok, need)
 	if err != nil {
+		return nil, i.reject(ctx, procedure, err)
+	}
+	if err := checkBinding(ctx, claims, i.certBound); err != nil {
 		return nil, i.reject(ctx, procedure, err)
 	}
 	if !listed && i.denyUnlisted {

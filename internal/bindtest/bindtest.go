@@ -56,7 +56,10 @@ type Fixture struct {
 	// Cert is the certificate the bound tokens are bound to; Other is
 	// another client's.
 	Cert, Other tls.Certificate
-	Cases       []Case
+	// Bound and Unbound are access tokens from the issuer's token
+	// endpoint, requested with Cert and without a certificate.
+	Bound, Unbound string
+	Cases          []Case
 
 	serverCert tls.Certificate
 	roots      *x509.CertPool
@@ -79,8 +82,8 @@ func New(t *testing.T) *Fixture {
 	}
 	iss := f.Stack.Issuer
 	iss.AddClient(issuertest.Client{ID: "svc", Secret: "s3cret"})
-	bound := f.issue(t, &f.Cert)
-	unbound := f.issue(t, nil)
+	f.Bound, f.Unbound = f.issue(t, &f.Cert), f.issue(t, nil)
+	bound, unbound := f.Bound, f.Unbound
 	mintAs := func(name string, cnf any) string {
 		c := iss.AccessTokenClaims("svc")
 		c[name] = cnf
