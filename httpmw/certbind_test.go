@@ -23,7 +23,7 @@ func TestCertBoundTokens(t *testing.T) {
 	urls := map[bindtest.Server]string{}
 	for _, kind := range bindtest.Servers {
 		mw, err := httpmw.New(httpmw.Config{
-			Checker:            f.Stack.Verifier,
+			Checker:            f.Checker,
 			RequireCertBinding: kind == bindtest.Required,
 			OnReject: func(_ *http.Request, fl *httpmw.Failure) {
 				mu.Lock()
@@ -36,7 +36,7 @@ func TestCertBoundTokens(t *testing.T) {
 		}
 		api := httptest.NewUnstartedServer(mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := verify.FromContext(r.Context())
-			io.WriteString(w, c.ClientID)
+			io.WriteString(w, c.Subject)
 		})))
 		api.TLS = f.ServerTLS(kind)
 		api.StartTLS()
@@ -65,8 +65,8 @@ func TestCertBoundTokens(t *testing.T) {
 			fl := last
 			mu.Unlock()
 			if tc.Want == "" {
-				if resp.StatusCode != http.StatusOK || string(body) != "svc" || fl != nil {
-					t.Fatalf("got %d %q (refusal %+v), want 200 svc", resp.StatusCode, body, fl)
+				if resp.StatusCode != http.StatusOK || string(body) != tc.Subject() || fl != nil {
+					t.Fatalf("got %d %q (refusal %+v), want 200 %s", resp.StatusCode, body, fl, tc.Subject())
 				}
 				return
 			}

@@ -64,7 +64,7 @@ func TestCertBoundTokens(t *testing.T) {
 	rec := &rejections{}
 	urls := map[bindtest.Server]string{}
 	for _, kind := range bindtest.Servers {
-		urls[kind] = startBindServer(t, f, kind, connectguard.Config{Checker: f.Stack.Verifier,
+		urls[kind] = startBindServer(t, f, kind, connectguard.Config{Checker: f.Checker,
 			RequireCertBinding: kind == bindtest.Required, OnReject: rec.record}, true)
 	}
 	for _, tc := range f.Cases {
@@ -75,8 +75,8 @@ func TestCertBoundTokens(t *testing.T) {
 				_, errs := rec.get()
 				errs = errs[len(before):]
 				if tc.Want == "" {
-					if err != nil || !strings.HasPrefix(got, "sub=svc ") || len(errs) != 0 {
-						t.Fatalf("%q, %v (refusals %v), want sub=svc", got, err, errs)
+					if err != nil || !strings.HasPrefix(got, "sub="+tc.Subject()+" ") || len(errs) != 0 {
+						t.Fatalf("%q, %v (refusals %v), want sub=%s", got, err, errs, tc.Subject())
 					}
 					return
 				}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/e2etest"
 	"github.com/jwtguard/jwtguard/internal/testcert"
+	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/verify"
 )
@@ -48,11 +49,25 @@ type Case struct {
 	// Want is the Reason the refusal must carry; "" means accepted. Every
 	// refusal here is a token fault: 401 invalid_token / Unauthenticated.
 	Want verify.Reason
+	// Sub is the accepted token's subject; "" means "svc".
+	Sub string
+}
+
+// Subject is the subject an accepted request's claims carry.
+func (c Case) Subject() string {
+	if c.Sub == "" {
+		return "svc"
+	}
+	return c.Sub
 }
 
 // Fixture is the issuer, its verifier, the certificates and the rows.
 type Fixture struct {
 	Stack *e2etest.Stack
+	// Checker is what the transports under test use: the Stack's
+	// Verifier for JWTs, and introspection at the issuer for its opaque
+	// tokens ([introspect.Route]), whose answers carry the binding.
+	Checker verify.Checker
 	// Cert is the certificate the bound tokens are bound to; Other is
 	// another client's.
 	Cert, Other tls.Certificate
@@ -82,8 +97,11 @@ func New(t *testing.T) *Fixture {
 	}
 	iss := f.Stack.Issuer
 	iss.AddClient(issuertest.Client{ID: "svc", Secret: "s3cret"})
-	f.Bound, f.Unbound = f.issue(t, &f.Cert), f.issue(t, nil)
+	iss.AddClient(issuertest.Client{ID: "opaque", Secret: "s3cret", AccessTokenFormat: issuertest.TokenFormatHydra})
+	f.Checker = introspected(t, f.Stack)
+	f.Bound, f.Unbound = f.issue(t, "svc", &f.Cert), f.issue(t, "svc", nil)
 	bound, unbound := f.Bound, f.Unbound
+	opaqueBound, opaqueUnbound := f.issue(t, "opaque", &f.Cert), f.issue(t, "opaque", nil)
 	mintAs := func(name string, cnf any) string {
 		c := iss.AccessTokenClaims("svc")
 		c[name] = cnf
@@ -105,6 +123,11 @@ func New(t *testing.T) *Fixture {
 		{Name: "unbound, a certificate", Token: unbound, Cert: cert},
 		{Name: "unbound, over TLS without client auth", Token: unbound, Server: PlainTLS},
 		{Name: "unbound, binding required", Token: unbound, Cert: cert, Server: Required, Want: bad},
+		{Name: "opaque bound, its certificate", Token: opaqueBound, Cert: cert, Sub: "opaque"},
+		{Name: "opaque bound, another certificate", Token: opaqueBound, Cert: other, Want: bad},
+		{Name: "opaque bound, no certificate", Token: opaqueBound, Want: bad},
+		{Name: "opaque unbound, no certificate", Token: opaqueUnbound, Sub: "opaque"},
+		{Name: "opaque unbound, binding required", Token: opaqueUnbound, Cert: cert, Server: Required, Want: bad},
 		{Name: "cnf a string", Token: mint(thumb), Cert: cert, Want: malformed},
 		{Name: "cnf an array", Token: mint([]any{map[string]any{"x5t#S256": thumb}}), Cert: cert, Want: malformed},
 		{Name: "cnf null", Token: mint(nil), Cert: cert, Want: malformed},
@@ -120,9 +143,24 @@ func New(t *testing.T) *Fixture {
 	return f
 }
 
-// issue obtains a client_credentials access token from the issuer,
-// presenting cert (nil: none).
-func (f *Fixture) issue(t *testing.T, cert *tls.Certificate) string {
+// introspected is a Checker that verifies JWTs with s.Verifier and opaque
+// tokens at s.Issuer's introspection endpoint.
+func introspected(t *testing.T, s *e2etest.Stack) verify.Checker {
+	t.Helper()
+	roots := x509.NewCertPool()
+	roots.AddCert(s.Issuer.Certificate())
+	remote, err := introspect.New(introspect.Config{URL: s.Issuer.IntrospectURL(), ClientAuth: introspect.ClientNone,
+		SkipAudienceCheck: true, RootCAs: roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = remote.Close() })
+	return introspect.Route(s.Verifier, remote)
+}
+
+// issue obtains a client_credentials access token for clientID from the
+// issuer, presenting cert (nil: none).
+func (f *Fixture) issue(t *testing.T, clientID string, cert *tls.Certificate) string {
 	t.Helper()
 	iss := f.Stack.Issuer
 	tr := iss.Client().Transport.(*http.Transport).Clone()
@@ -136,7 +174,7 @@ func (f *Fixture) issue(t *testing.T, cert *tls.Certificate) string {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("svc", "s3cret")
+	req.SetBasicAuth(clientID, "s3cret")
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
 		t.Fatal(err)
