@@ -64,7 +64,7 @@ func oursVerifyLibs() []lib {
 func verifyOp(v *verify.Verifier, token string) func() func() error {
 	ctx := context.Background()
 	return same(func() error {
-		_, err := v.Verify(ctx, token, verify.Scopes{})
+		_, err := v.Verify(ctx, token, verify.ScopeRule{})
 		return err
 	})
 }
@@ -77,7 +77,7 @@ func oursStormLibs() []stormLib {
 		{"jwtguard", func(b *testing.B, srv *jwksServer) func(context.Context, string) error {
 			v := newOurs(b, srv, true)
 			return withTimeout(func(ctx context.Context, tok string) error {
-				_, err := v.Verify(ctx, tok, verify.Scopes{})
+				_, err := v.Verify(ctx, tok, verify.ScopeRule{})
 				return err
 			})
 		}},
@@ -99,7 +99,7 @@ func TestStormOurs(t *testing.T) {
 	cancel()
 	ctx := context.Background()
 	for i, tok := range stormTokens(f.token, stormSize) {
-		_, err := v.Verify(ctx, tok, verify.Scopes{})
+		_, err := v.Verify(ctx, tok, verify.ScopeRule{})
 		if r := verify.ReasonOf(err); r != verify.ReasonUnknownKey {
 			t.Fatalf("token %d: reason %q (err %v), want %q", i, r, err, verify.ReasonUnknownKey)
 		}
@@ -108,7 +108,7 @@ func TestStormOurs(t *testing.T) {
 	if got := srv.requests.Load() - before; got > 1 {
 		t.Errorf("storm caused %d JWKS requests, want ≤ 1", got)
 	}
-	if _, err := v.Verify(context.Background(), f.token, verify.Scopes{}); err != nil {
+	if _, err := v.Verify(context.Background(), f.token, verify.ScopeRule{}); err != nil {
 		t.Errorf("valid token refused after the storm: %v", err)
 	}
 }
@@ -142,14 +142,14 @@ func BenchmarkTokenCacheMemory(b *testing.B) {
 		}}
 		for b.Loop() {
 			v := newOursWith(b, srv, cfg)
-			if _, err := v.Verify(ctx, tokens[0], verify.Scopes{}); err != nil {
+			if _, err := v.Verify(ctx, tokens[0], verify.ScopeRule{}); err != nil {
 				b.Fatal(err)
 			}
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			for _, tok := range tokens[1:] {
-				if _, err := v.Verify(ctx, tok, verify.Scopes{}); err != nil {
+				if _, err := v.Verify(ctx, tok, verify.ScopeRule{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -158,7 +158,7 @@ func BenchmarkTokenCacheMemory(b *testing.B) {
 			// Every token must now be a hit, or the cache did not keep them.
 			hits.Store(0)
 			for _, tok := range tokens {
-				if _, err := v.Verify(ctx, tok, verify.Scopes{}); err != nil {
+				if _, err := v.Verify(ctx, tok, verify.ScopeRule{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -120,7 +120,7 @@ func BenchmarkScaleDistinctTokens(b *testing.B) {
 		m := map[string]float64{}
 		start := time.Now()
 		for i := range n {
-			if _, err := v.Verify(ctx, e.token(i), verify.Scopes{}); err != nil {
+			if _, err := v.Verify(ctx, e.token(i), verify.ScopeRule{}); err != nil {
 				b.Fatal(err)
 			}
 			switch i + 1 {
@@ -144,7 +144,7 @@ func BenchmarkScaleDistinctTokens(b *testing.B) {
 			if lru.touch(i) {
 				lruHits++
 			}
-			if _, err := v.Verify(ctx, e.token(i), verify.Scopes{}); err != nil {
+			if _, err := v.Verify(ctx, e.token(i), verify.ScopeRule{}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -237,7 +237,7 @@ func BenchmarkScaleIssuers(b *testing.B) {
 	tok := e.token(0)
 	ctx := context.Background()
 	vop := func(v *verify.Verifier) func() error {
-		return func() error { _, err := v.Verify(ctx, tok, verify.Scopes{}); return err }
+		return func() error { _, err := v.Verify(ctx, tok, verify.ScopeRule{}); return err }
 	}
 	for b.Loop() {
 		interleaveTable(b, "issuers", []interleave.Contender{

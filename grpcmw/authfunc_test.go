@@ -18,7 +18,7 @@ import (
 // AuthFunc behind go-grpc-middleware's auth interceptors applies the same
 // rules as Unary and Stream, taking the method from the RPC's context.
 func TestAuthFunc(t *testing.T) {
-	methods := map[string]verify.Scopes{
+	methods := map[string]verify.ScopeRule{
 		methodUnary:  {AllOf: []string{"sms.read"}},
 		methodDuplex: {AllOf: []string{"events.read"}},
 	}

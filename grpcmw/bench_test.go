@@ -19,7 +19,7 @@ func benchInterceptor(b *testing.B) (*grpcmw.Interceptor, string) {
 	b.Helper()
 	i, err := grpcmw.New(grpcmw.Config{
 		Checker: newVerifier(b, staticKeys(b)),
-		Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.text:send_to_subscriber"}}},
+		Methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"sms.text:send_to_subscriber"}}},
 	})
 	if err != nil {
 		b.Fatal(err)

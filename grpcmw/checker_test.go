@@ -24,13 +24,13 @@ func TestNonJWTChecker(t *testing.T) {
 	tests := []struct {
 		name     string
 		checker  verify.Checker
-		methods  map[string]verify.Scopes
+		methods  map[string]verify.ScopeRule
 		auth     string
 		wantCode codes.Code
 	}{
 		{name: "accepted", checker: opaque, auth: "Bearer opaque-read", wantCode: codes.OK},
-		{name: "scope missing", checker: opaque, methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"write"}}}, auth: "Bearer opaque-read", wantCode: codes.PermissionDenied},
-		{name: "prefix family missing (AnyPrefix reaches the interceptor)", checker: opaque, methods: map[string]verify.Scopes{methodUnary: {AnyPrefix: []string{"cx."}}}, auth: "Bearer opaque-read", wantCode: codes.PermissionDenied},
+		{name: "scope missing", checker: opaque, methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"write"}}}, auth: "Bearer opaque-read", wantCode: codes.PermissionDenied},
+		{name: "prefix family missing (AnyPrefix reaches the interceptor)", checker: opaque, methods: map[string]verify.ScopeRule{methodUnary: {AnyPrefix: []string{"cx."}}}, auth: "Bearer opaque-read", wantCode: codes.PermissionDenied},
 		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantCode: codes.Unauthenticated},
 		{name: "checker down", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantCode: codes.Unavailable},
 	}

@@ -6,7 +6,7 @@
 //
 //	i, err := grpcmw.New(grpcmw.Config{
 //		Checker:     v,
-//		Methods:      map[string]verify.Scopes{"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}}},
+//		Methods:      map[string]verify.ScopeRule{"/wgtwo.sms.v1.SmsService/SendTextToSubscriber": {AllOf: []string{"sms.text:send_to_subscriber"}}},
 //		DenyUnlisted: true,
 //		Skip:         grpcmw.SkipHealthAndReflection,
 //	})
@@ -23,7 +23,7 @@
 // # Rules per method
 //
 // [Config.Methods] maps full method names to the scopes a token needs
-// ([verify.Scopes]: all-of and any-of; the zero value means any valid
+// ([verify.ScopeRule]: all-of and any-of; the zero value means any valid
 // token). [MethodScopes] builds that map from a string method option in
 // the service's .proto files, such as wgtwo's option (wgtwo.scope) =
 // "…", so that the scope table lives next to the RPCs it protects.
@@ -38,23 +38,26 @@
 // # Answers
 //
 // The token is the single "authorization" metadata value "Bearer <token>".
-// Refusals, in the classes of RFC 6750 and gRPC's status-code guidance:
+// Refusals, in the classes of RFC 6750 ([verify.Outcome]) and gRPC's
+// status-code guidance:
 //
-//	method name not exactly "/service/method"          InvalidArgument   "malformed method name"
-//	no credentials, or another scheme                  Unauthenticated   "missing or invalid token"
-//	malformed or ambiguous credentials (two values…)   Unauthenticated   "missing or invalid token"
-//	bad token (any verifier reason)                    Unauthenticated   "missing or invalid token"
-//	token lacks the method's scopes                    PermissionDenied  "insufficient scope"
-//	method unlisted and DenyUnlisted set (valid token) PermissionDenied  "insufficient scope"
-//	signing keys unavailable                           Unavailable       "authentication temporarily unavailable"
+//	method name not exactly "/service/method"          invalid_request     InvalidArgument   "malformed method name"
+//	no credentials, or another scheme                  missing_token       Unauthenticated   "missing or invalid token"
+//	malformed or ambiguous credentials (two values…)   invalid_request     Unauthenticated   "missing or invalid token"
+//	bad token (any verifier reason)                    invalid_token       Unauthenticated   "missing or invalid token"
+//	token lacks the method's scopes                    insufficient_scope  PermissionDenied  "insufficient scope"
+//	method unlisted and DenyUnlisted set (valid token) insufficient_scope  PermissionDenied  "insufficient scope"
+//	signing keys unavailable, or a checker error       unavailable         Unavailable       "authentication temporarily unavailable"
+//	without a verify.Reason
 //
 // When the verifier gave up on keys because the RPC's own deadline passed
 // or the client canceled, the answer is DeadlineExceeded or Canceled
 // instead of Unavailable. Messages are fixed; the exact cause (an error
 // matching [ErrMissingToken], [ErrInvalidRequest], [ErrUnlistedMethod],
-// [ErrNoMethod] or [ErrInvalidMethod], or a *verify.Error with its Reason) goes only to
-// [Config.OnReject] and to the verifier's OnDecision hook, never to the
-// client.
+// [ErrNoMethod] or [ErrInvalidMethod], or a *verify.Error with its Reason)
+// goes only to [Config.OnReject], as a [verify.Rejection] of the same shape
+// httpmw and connectguard report, and to the verifier's OnDecision hook,
+// never to the client.
 //
 // # Security
 //

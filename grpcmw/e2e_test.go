@@ -84,7 +84,7 @@ func newE2E(t *testing.T) *e2e {
 	v := e.Verifier
 	i, err := grpcmw.New(grpcmw.Config{
 		Checker: v,
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			methodUnary:  {AllOf: []string{scopeSMS}},
 			methodOutput: {AllOf: []string{scopeEvents}},
 			methodDuplex: {AnyOf: []string{scopeSMS, scopeEvents}},

@@ -2,7 +2,6 @@ package grpcmw_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -100,16 +99,14 @@ func Example() {
 
 	i, err := grpcmw.New(grpcmw.Config{
 		Checker: v,
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			"/grpc.testing.TestService/UnaryCall": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		},
 		Skip: grpcmw.SkipHealthAndReflection,
-		OnReject: func(_ context.Context, method string, err error) {
-			why := string(verify.ReasonOf(err)) // the verifier's reason code
-			if errors.Is(err, grpcmw.ErrMissingToken) {
-				why = "no token" // refused before the verifier ran
-			}
-			fmt.Printf("  (OnReject: %s: %s)\n", method, why)
+		OnReject: func(_ context.Context, r verify.Rejection) {
+			// Reason is the verifier's reason code, "" when the
+			// interceptor refused before the verifier ran.
+			fmt.Printf("  (OnReject: %s: %s %q)\n", r.Method, r.Outcome, r.Reason)
 		},
 	})
 	if err != nil {
@@ -127,9 +124,9 @@ func Example() {
 	h, err := healthpb.NewHealthClient(cc).Check(context.Background(), &healthpb.HealthCheckRequest{})
 	fmt.Println("health:", h.GetStatus(), err)
 	// Output:
-	//   (OnReject: /grpc.testing.TestService/UnaryCall: no token)
+	//   (OnReject: /grpc.testing.TestService/UnaryCall: missing_token "")
 	// Unauthenticated: missing or invalid token
-	//   (OnReject: /grpc.testing.TestService/UnaryCall: insufficient_scope)
+	//   (OnReject: /grpc.testing.TestService/UnaryCall: insufficient_scope "insufficient_scope")
 	// PermissionDenied: insufficient scope
 	// hello my-client
 	// health: SERVING <nil>
@@ -141,7 +138,7 @@ func ExampleInterceptor_AuthFunc() {
 	iss, v, done := exampleSetup()
 	defer done()
 
-	i, err := grpcmw.New(grpcmw.Config{Checker: v, DenyUnlisted: true, Methods: map[string]verify.Scopes{
+	i, err := grpcmw.New(grpcmw.Config{Checker: v, DenyUnlisted: true, Methods: map[string]verify.ScopeRule{
 		"/grpc.testing.TestService/UnaryCall": {}, // any valid token
 	}})
 	if err != nil {

@@ -46,7 +46,7 @@ func FuzzUnary(f *testing.F) {
 
 	i, err := grpcmw.New(grpcmw.Config{
 		Checker:      newVerifier(f, staticKeys(f)),
-		Methods:      map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
+		Methods:      map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"sms.read"}}},
 		DenyUnlisted: true,
 		Skip:         grpcmw.SkipHealthAndReflection,
 	})
@@ -100,8 +100,8 @@ func FuzzUnaryAlphabet(f *testing.F) {
 	var unary [2]grpc.UnaryServerInterceptor
 	for n, c := range []verify.Checker{v, wrappedChecker{v}} {
 		i, err := grpcmw.New(grpcmw.Config{Checker: c,
-			Methods:  map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}},
-			OnReject: func(_ context.Context, _ string, err error) { rejected[n] = err.Error() }})
+			Methods:  map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"sms.read"}}},
+			OnReject: func(_ context.Context, r verify.Rejection) { rejected[n] = r.Err.Error() }})
 		if err != nil {
 			f.Fatal(err)
 		}

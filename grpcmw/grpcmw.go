@@ -22,7 +22,7 @@ import (
 // Sentinel errors for refusals decided by the interceptor itself. Refusals
 // by the verifier carry a *verify.Error instead (match it with the verify
 // sentinels or [verify.ReasonOf]). [Config.OnReject] receives exactly one of
-// these kinds.
+// these kinds in [verify.Rejection.Err].
 var (
 	// ErrMissingToken: no bearer credentials (no "authorization" metadata,
 	// or another scheme such as Basic). It is the same value as
@@ -70,10 +70,10 @@ type Config struct {
 	// dot-separated identifiers, a slash and a method identifier, where an
 	// identifier is one or more ASCII letters, digits and underscores (the
 	// names protobuf can declare). The interceptors refuse any RPC whose
-	// name has another form with [ErrInvalidMethod], before anything else. A zero verify.Scopes entry means "any valid token". Nil or
+	// name has another form with [ErrInvalidMethod], before anything else. A zero verify.ScopeRule entry means "any valid token". Nil or
 	// empty lists no method. [MethodScopes] builds this map from a proto
 	// method option. New copies the map.
-	Methods map[string]verify.Scopes
+	Methods map[string]verify.ScopeRule
 
 	// DenyUnlisted refuses every method that has no entry in Methods with
 	// codes.PermissionDenied, after the token has been verified (a caller
@@ -93,14 +93,15 @@ type Config struct {
 	// steered by an unknown-service handler. Nil skips nothing.
 	Skip func(ctx context.Context, fullMethod string) bool
 
-	// OnReject, when set, is called synchronously with every refusal and
-	// its exact cause: an error matching ErrMissingToken,
-	// ErrInvalidRequest, ErrUnlistedMethod, ErrNoMethod or
-	// ErrInvalidMethod, or a
-	// *verify.Error. The client sees only a fixed message. It must be safe
-	// for concurrent use. Nil reports nothing (the verifier's OnDecision
-	// hook still sees every verification).
-	OnReject func(ctx context.Context, fullMethod string, err error)
+	// OnReject, when set, is called synchronously with every refusal
+	// (Transport "grpc", Method the full method name) and its exact cause
+	// in Err: an error matching ErrMissingToken, ErrInvalidRequest,
+	// ErrUnlistedMethod, ErrNoMethod or ErrInvalidMethod, or a
+	// *verify.Error. It has the same shape as httpmw's and connectguard's,
+	// so one hook serves all three. The client sees only a fixed message.
+	// It must be fast and safe for concurrent use. Nil reports nothing (the
+	// verifier's OnDecision hook still sees every verification).
+	OnReject func(ctx context.Context, r verify.Rejection)
 
 	// RequireCertBinding refuses every token that is not bound to a TLS
 	// client certificate (RFC 8705 §3: cnf x5t#S256) with
@@ -120,22 +121,22 @@ type Config struct {
 type Interceptor struct {
 	v            verify.Checker
 	lateScan     bool // check the token's alphabet only when v refuses it
-	methods      map[string]verify.Scopes
+	methods      map[string]verify.ScopeRule
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
-	onReject     func(context.Context, string, error)
+	onReject     func(context.Context, verify.Rejection)
 	certBound    bool
 }
 
 // New validates cfg and returns an Interceptor. It refuses a nil Checker,
 // method names not of the form "/package.Service/Method" (see
 // [Config.Methods] for the characters allowed), and scopes that
-// [verify.Scopes.Validate] refuses.
+// [verify.ScopeRule.Validate] refuses.
 func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("grpcmw: Config.Checker is required")
 	}
-	methods := make(map[string]verify.Scopes, len(cfg.Methods))
+	methods := make(map[string]verify.ScopeRule, len(cfg.Methods))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Methods)) {
 		if !validMethodName(name) {
 			return nil, fmt.Errorf("grpcmw: Config.Methods: %q is not a full method name like \"/package.Service/Method\"", name)
@@ -144,7 +145,7 @@ func New(cfg Config) (*Interceptor, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("grpcmw: Config.Methods[%q]: %w", name, err)
 		}
-		methods[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
+		methods[name] = s.Clone()
 	}
 	// The Verifier accepts only base64url segments and dots, a subset of
 	// the b64token alphabet: a token it accepts needs no pass over its
@@ -203,7 +204,7 @@ func (i *Interceptor) Stream() grpc.StreamServerInterceptor {
 func (i *Interceptor) AuthFunc(ctx context.Context) (context.Context, error) {
 	method, ok := grpc.Method(ctx)
 	if !ok {
-		return nil, i.reject(ctx, "", ErrNoMethod)
+		return nil, i.reject(ctx, "", verify.ScopeRule{}, ErrNoMethod)
 	}
 	ctx, _, err := i.admit(ctx, method)
 	return ctx, err
@@ -216,7 +217,7 @@ func (i *Interceptor) AuthFunc(ctx context.Context) (context.Context, error) {
 // claims (false for a skipped RPC, which gets ctx back unchanged).
 func (i *Interceptor) admit(ctx context.Context, method string) (_ context.Context, authorized bool, _ error) {
 	if !validMethodName(method) {
-		return nil, false, i.reject(ctx, method, ErrInvalidMethod)
+		return nil, false, i.reject(ctx, method, verify.ScopeRule{}, ErrInvalidMethod)
 	}
 	if i.skip != nil && i.skip(ctx, method) {
 		return ctx, false, nil
@@ -242,7 +243,7 @@ func (i *Interceptor) authorize(ctx context.Context, method string) (context.Con
 		tok, err = bearer.Parse(values)
 	}
 	if err != nil {
-		return nil, i.reject(ctx, method, err)
+		return nil, i.reject(ctx, method, need, err)
 	}
 	claims, err := i.v.Verify(ctx, tok, need)
 	if err != nil {
@@ -251,13 +252,13 @@ func (i *Interceptor) authorize(ctx context.Context, method string) (context.Con
 				err = bad // what bearer.Parse would have answered
 			}
 		}
-		return nil, i.reject(ctx, method, err)
+		return nil, i.reject(ctx, method, need, err)
 	}
 	if err := claims.CheckCertBinding(peerLeaf(ctx), i.certBound); err != nil {
-		return nil, i.reject(ctx, method, err)
+		return nil, i.reject(ctx, method, need, err)
 	}
 	if !listed && i.denyUnlisted {
-		return nil, i.reject(ctx, method, ErrUnlistedMethod)
+		return nil, i.reject(ctx, method, need, ErrUnlistedMethod)
 	}
 	return verify.NewContext(ctx, claims), nil
 }
@@ -275,37 +276,51 @@ func peerLeaf(ctx context.Context) *x509.Certificate {
 	return ti.State.PeerCertificates[0]
 }
 
-// reject reports err to OnReject and returns the status the client gets.
-func (i *Interceptor) reject(ctx context.Context, method string, err error) error {
-	if i.onReject != nil {
-		i.onReject(ctx, method, err)
+// reject reports a refusal to OnReject and returns the status the client
+// gets.
+func (i *Interceptor) reject(ctx context.Context, method string, need verify.ScopeRule, err error) error {
+	r := verify.Rejection{
+		Transport: "grpc",
+		Method:    method,
+		Outcome:   outcomeOf(err),
+		Reason:    verify.ReasonOf(err),
+		Required:  need,
+		Err:       err,
 	}
-	return statusFor(ctx, err)
+	if i.onReject != nil {
+		i.onReject(ctx, r)
+	}
+	return statusFor(ctx, r)
+}
+
+// outcomeOf classes a refusal: the interceptor's own errors, then
+// verify.OutcomeOf (ErrNoMethod is the server's fault: unavailable).
+func outcomeOf(err error) verify.Outcome {
+	switch {
+	case errors.Is(err, ErrUnlistedMethod):
+		return verify.OutcomeInsufficientScope
+	case errors.Is(err, ErrInvalidMethod):
+		return verify.OutcomeInvalidRequest
+	}
+	return verify.OutcomeOf(err)
 }
 
 // statusFor maps a refusal to the client's status: a fixed message and the
-// gRPC code for its RFC 6750 error class (missing, invalid_request and
+// gRPC code for its outcome (missing credentials, invalid_request and
 // invalid_token: Unauthenticated; insufficient_scope: PermissionDenied;
-// keys unavailable: Unavailable).
-func statusFor(ctx context.Context, err error) error {
+// unavailable: Unavailable). A malformed method name is InvalidArgument
+// and AuthFunc outside an RPC Internal, since neither is about credentials.
+func statusFor(ctx context.Context, r verify.Rejection) error {
 	switch {
-	case errors.Is(err, ErrUnlistedMethod):
-		return status.Error(codes.PermissionDenied, msgPermission)
-	case errors.Is(err, ErrNoMethod):
+	case errors.Is(r.Err, ErrNoMethod):
 		return status.Error(codes.Internal, msgInternal)
-	case errors.Is(err, ErrInvalidMethod):
+	case errors.Is(r.Err, ErrInvalidMethod):
 		return status.Error(codes.InvalidArgument, msgInvalidMethod)
 	}
-	reason := verify.ReasonOf(err)
-	if reason == "" && !errors.Is(err, ErrMissingToken) && !errors.Is(err, ErrInvalidRequest) {
-		// Not a refusal the Checker contract describes: the server's
-		// fault, not the client's token.
-		reason = verify.ReasonUnavailable
-	}
-	switch reason {
-	case verify.ReasonInsufficientScope:
+	switch r.Outcome {
+	case verify.OutcomeInsufficientScope:
 		return status.Error(codes.PermissionDenied, msgPermission)
-	case verify.ReasonUnavailable:
+	case verify.OutcomeUnavailable:
 		// A verifier gives up waiting for keys when the RPC's own
 		// deadline passes or the client cancels: say so, not Unavailable,
 		// so that the client does not retry a call it abandoned.
@@ -314,7 +329,6 @@ func statusFor(ctx context.Context, err error) error {
 		}
 		return status.Error(codes.Unavailable, msgUnavailable)
 	}
-	// ErrMissingToken, ErrInvalidRequest and every other verifier reason.
 	return status.Error(codes.Unauthenticated, msgUnauthenticated)
 }
 

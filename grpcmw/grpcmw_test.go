@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,15 @@ import (
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/verify"
 )
+
+// codesFor lists the codes each outcome may be answered with.
+var codesFor = map[verify.Outcome][]codes.Code{
+	verify.OutcomeMissingToken:      {codes.Unauthenticated},
+	verify.OutcomeInvalidRequest:    {codes.Unauthenticated, codes.InvalidArgument},
+	verify.OutcomeInvalidToken:      {codes.Unauthenticated},
+	verify.OutcomeInsufficientScope: {codes.PermissionDenied},
+	verify.OutcomeUnavailable:       {codes.Unavailable, codes.Canceled, codes.DeadlineExceeded, codes.Internal},
+}
 
 // fixedMessage is the only text a client may see for each refusal code.
 var fixedMessage = map[codes.Code]string{
@@ -74,15 +84,18 @@ func checkRefusal(t *testing.T, err error, want codes.Code, rec *rejections, met
 	if !errors.Is(got[0].err, wantIs) {
 		t.Errorf("OnReject err = %v, want errors.Is %v", got[0].err, wantIs)
 	}
+	if got[0].transport != "grpc" || !slices.Contains(codesFor[got[0].outcome], want) {
+		t.Errorf("OnReject transport, outcome = %q, %q; want grpc and an outcome answered with %v", got[0].transport, got[0].outcome, want)
+	}
 }
 
 func TestUnary(t *testing.T) {
-	scoped := map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.read"}}}
+	scoped := map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"sms.read"}}}
 	good := token(t, "sms.read")
 	tests := []struct {
 		name     string
 		keys     jwks.Source
-		methods  map[string]verify.Scopes
+		methods  map[string]verify.ScopeRule
 		deny     bool
 		method   string // methodUnary or methodEmpty
 		auth     []string
@@ -118,16 +131,16 @@ func TestUnary(t *testing.T) {
 		{name: "scope is not a prefix match", method: methodUnary, auth: []string{"Bearer " + token(t, "sms.readall")}, want: codes.PermissionDenied, wantIs: verify.ErrInsufficientScope},
 		{name: "scope present", method: methodUnary, auth: []string{"Bearer " + good}, want: codes.OK, wantWho: "sub=client-1 scopes=sms.read"},
 		{name: "scheme case-insensitive", method: methodUnary, auth: []string{"bEARER " + good}, want: codes.OK, wantWho: "sub=client-1 scopes=sms.read"},
-		{name: "any-of met", methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a", "b"}}}, method: methodUnary, auth: []string{"Bearer " + token(t, "b")}, want: codes.OK, wantWho: "sub=client-1 scopes=b"},
-		{name: "any-of unmet", methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a", "b"}}}, method: methodUnary, auth: []string{"Bearer " + token(t, "c")}, want: codes.PermissionDenied, wantIs: verify.ErrInsufficientScope},
-		{name: "all-of partly met", methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"a", "b"}}}, method: methodUnary, auth: []string{"Bearer " + token(t, "a")}, want: codes.PermissionDenied, wantIs: verify.ErrInsufficientScope},
+		{name: "any-of met", methods: map[string]verify.ScopeRule{methodUnary: {AnyOf: []string{"a", "b"}}}, method: methodUnary, auth: []string{"Bearer " + token(t, "b")}, want: codes.OK, wantWho: "sub=client-1 scopes=b"},
+		{name: "any-of unmet", methods: map[string]verify.ScopeRule{methodUnary: {AnyOf: []string{"a", "b"}}}, method: methodUnary, auth: []string{"Bearer " + token(t, "c")}, want: codes.PermissionDenied, wantIs: verify.ErrInsufficientScope},
+		{name: "all-of partly met", methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"a", "b"}}}, method: methodUnary, auth: []string{"Bearer " + token(t, "a")}, want: codes.PermissionDenied, wantIs: verify.ErrInsufficientScope},
 		{name: "unlisted token-only", method: methodEmpty, auth: []string{"Bearer " + token(t)}, want: codes.OK},
 		{name: "unlisted token-only without token", method: methodEmpty, want: codes.Unauthenticated, wantIs: grpcmw.ErrMissingToken},
 		{name: "unlisted token-only bad token", method: methodEmpty, auth: []string{"Bearer abc"}, want: codes.Unauthenticated, wantIs: verify.ErrMalformed},
 		{name: "deny unlisted", deny: true, method: methodEmpty, auth: []string{"Bearer " + good}, want: codes.PermissionDenied, wantIs: grpcmw.ErrUnlistedMethod},
 		{name: "deny unlisted without token", deny: true, method: methodEmpty, want: codes.Unauthenticated, wantIs: grpcmw.ErrMissingToken},
 		{name: "deny unlisted, listed method", deny: true, method: methodUnary, auth: []string{"Bearer " + good}, want: codes.OK, wantWho: "sub=client-1 scopes=sms.read"},
-		{name: "deny unlisted, token-only entry", deny: true, methods: map[string]verify.Scopes{methodUnary: {}}, method: methodUnary, auth: []string{"Bearer " + token(t)}, want: codes.OK, wantWho: "sub=client-1 scopes="},
+		{name: "deny unlisted, token-only entry", deny: true, methods: map[string]verify.ScopeRule{methodUnary: {}}, method: methodUnary, auth: []string{"Bearer " + token(t)}, want: codes.OK, wantWho: "sub=client-1 scopes="},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,7 +221,7 @@ func openStream(ctx context.Context, client testpb.TestServiceClient, method str
 }
 
 func TestStream(t *testing.T) {
-	methods := map[string]verify.Scopes{
+	methods := map[string]verify.ScopeRule{
 		methodOutput: {AllOf: []string{"events.read"}},
 		methodDuplex: {AllOf: []string{"events.read"}},
 	}
@@ -312,7 +325,7 @@ func TestSkip(t *testing.T) {
 			return method == methodUnary || method == methodDuplex
 		}
 		i, rec := newInterceptor(t, nil, grpcmw.Config{
-			Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"never.granted"}}},
+			Methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"never.granted"}}},
 			Skip:    skip,
 		})
 		cc, _ := startServer(t, grpc.UnaryInterceptor(i.Unary()), grpc.StreamInterceptor(i.Stream()))
@@ -384,21 +397,21 @@ func TestNew(t *testing.T) {
 	}{
 		{name: "minimal", cfg: grpcmw.Config{Checker: v}},
 		{name: "no verifier", cfg: grpcmw.Config{}, wantErr: "Checker is required"},
-		{name: "full methods", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"a"}}, "/x.Y/Z": {}}}},
-		{name: "no leading slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"grpc.testing.TestService/UnaryCall": {}}}, wantErr: "not a full method name"},
-		{name: "no method", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService/": {}}}, wantErr: "not a full method name"},
-		{name: "service only", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/grpc.testing.TestService": {}}}, wantErr: "not a full method name"},
-		{name: "empty service", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"//UnaryCall": {}}}, wantErr: "not a full method name"},
-		{name: "extra slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a/b/c": {}}}, wantErr: "not a full method name"},
-		{name: "trailing slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B/c/": {}}}, wantErr: "not a full method name"},
-		{name: "percent escape", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B%2Fc/d": {}}}, wantErr: "not a full method name"},
-		{name: "empty service segment", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a..B/c": {}}}, wantErr: "not a full method name"},
-		{name: "dot in method", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B/c.d": {}}}, wantErr: "not a full method name"},
-		{name: "space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{"/a.B/c d": {}}}, wantErr: "not a full method name"},
-		{name: "empty scope", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{""}}}}, wantErr: "empty scope"},
-		{name: "scope with doubled space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyOf: []string{"a  b"}}}}, wantErr: "doubled space"},
-		{name: "prefix without punctuation", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AnyPrefix: []string{"cx"}}}}, wantErr: "punctuation"},
-		{name: "scope non-ASCII", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.Scopes{methodUnary: {AllOf: []string{"sms.läs"}}}}, wantErr: "visible ASCII"},
+		{name: "full methods", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"a"}}, "/x.Y/Z": {}}}},
+		{name: "no leading slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"grpc.testing.TestService/UnaryCall": {}}}, wantErr: "not a full method name"},
+		{name: "no method", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/grpc.testing.TestService/": {}}}, wantErr: "not a full method name"},
+		{name: "service only", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/grpc.testing.TestService": {}}}, wantErr: "not a full method name"},
+		{name: "empty service", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"//UnaryCall": {}}}, wantErr: "not a full method name"},
+		{name: "extra slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/a/b/c": {}}}, wantErr: "not a full method name"},
+		{name: "trailing slash", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/a.B/c/": {}}}, wantErr: "not a full method name"},
+		{name: "percent escape", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/a.B%2Fc/d": {}}}, wantErr: "not a full method name"},
+		{name: "empty service segment", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/a..B/c": {}}}, wantErr: "not a full method name"},
+		{name: "dot in method", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/a.B/c.d": {}}}, wantErr: "not a full method name"},
+		{name: "space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{"/a.B/c d": {}}}, wantErr: "not a full method name"},
+		{name: "empty scope", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{""}}}}, wantErr: "empty scope"},
+		{name: "scope with doubled space", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{methodUnary: {AnyOf: []string{"a  b"}}}}, wantErr: "doubled space"},
+		{name: "prefix without punctuation", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{methodUnary: {AnyPrefix: []string{"cx"}}}}, wantErr: "punctuation"},
+		{name: "scope non-ASCII", cfg: grpcmw.Config{Checker: v, Methods: map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"sms.läs"}}}}, wantErr: "visible ASCII"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -419,7 +432,7 @@ func TestNew(t *testing.T) {
 // New copies Methods: changing the caller's map or slices afterwards does
 // not change the rules.
 func TestNewCopiesMethods(t *testing.T) {
-	methods := map[string]verify.Scopes{methodUnary: {AllOf: []string{"admin"}}}
+	methods := map[string]verify.ScopeRule{methodUnary: {AllOf: []string{"admin"}}}
 	i, rec := newInterceptor(t, nil, grpcmw.Config{Methods: methods})
 	methods[methodUnary].AllOf[0] = "user"
 	delete(methods, methodUnary)

@@ -204,8 +204,10 @@ func withAuth(ctx context.Context, values ...string) context.Context {
 
 // rejection is one OnReject call.
 type rejection struct {
-	method string
-	err    error
+	method    string
+	err       error
+	transport string
+	outcome   verify.Outcome
 }
 
 // rejections records OnReject calls.
@@ -214,10 +216,10 @@ type rejections struct {
 	list []rejection
 }
 
-func (r *rejections) record(_ context.Context, method string, err error) {
+func (r *rejections) record(_ context.Context, rj verify.Rejection) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.list = append(r.list, rejection{method, err})
+	r.list = append(r.list, rejection{rj.Method, rj.Err, rj.Transport, rj.Outcome})
 }
 
 func (r *rejections) all() []rejection {

@@ -25,7 +25,7 @@ const methodOptions protoreflect.FullName = "google.protobuf.MethodOptions"
 // reads ext from the method's options:
 //
 //   - a non-empty value lists the scopes the method needs, separated by
-//     spaces; a token must carry all of them (verify.Scopes.AllOf);
+//     spaces; a token must carry all of them (verify.ScopeRule.AllOf);
 //   - an empty value ("") gives a token-only entry: any valid token;
 //   - a method without the option is not listed, so Config.DenyUnlisted
 //     decides what happens to it.
@@ -36,7 +36,7 @@ const methodOptions protoreflect.FullName = "google.protobuf.MethodOptions"
 // was registered when the descriptors were loaded. MethodScopes refuses a
 // value holding anything but visible ASCII and spaces, or only spaces,
 // naming the method.
-func MethodScopes(files *protoregistry.Files, ext protoreflect.ExtensionType) (map[string]verify.Scopes, error) {
+func MethodScopes(files *protoregistry.Files, ext protoreflect.ExtensionType) (map[string]verify.ScopeRule, error) {
 	if ext == nil {
 		return nil, errors.New("grpcmw: MethodScopes: nil extension type")
 	}
@@ -60,7 +60,7 @@ func MethodScopes(files *protoregistry.Files, ext protoreflect.ExtensionType) (m
 	}
 	unmarshal := proto.UnmarshalOptions{Resolver: &types}
 
-	table := make(map[string]verify.Scopes)
+	table := make(map[string]verify.ScopeRule)
 	var err error
 	files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
 		services := fd.Services()
@@ -76,7 +76,7 @@ func MethodScopes(files *protoregistry.Files, ext protoreflect.ExtensionType) (m
 				)
 				value, ok, err = readOption(md, xd, unmarshal)
 				if err == nil && ok {
-					var s verify.Scopes
+					var s verify.ScopeRule
 					s, err = parseScopes(value)
 					table[name] = s
 				}
@@ -117,18 +117,18 @@ func readOption(md protoreflect.MethodDescriptor, xd protoreflect.ExtensionTypeD
 
 // parseScopes turns an option value into a requirement: "" is token-only,
 // otherwise space-separated scopes, all required.
-func parseScopes(value string) (verify.Scopes, error) {
+func parseScopes(value string) (verify.ScopeRule, error) {
 	if value == "" {
-		return verify.Scopes{}, nil
+		return verify.ScopeRule{}, nil
 	}
 	for i := 0; i < len(value); i++ {
 		if c := value[i]; c != ' ' && (c <= 0x20 || c >= 0x7f) {
-			return verify.Scopes{}, fmt.Errorf("value %q has characters other than visible ASCII and spaces", value)
+			return verify.ScopeRule{}, fmt.Errorf("value %q has characters other than visible ASCII and spaces", value)
 		}
 	}
 	scopes := strings.Fields(value)
 	if len(scopes) == 0 {
-		return verify.Scopes{}, fmt.Errorf("value %q has only spaces", value)
+		return verify.ScopeRule{}, fmt.Errorf("value %q has only spaces", value)
 	}
-	return verify.Scopes{AllOf: scopes}, nil
+	return verify.ScopeRule{AllOf: scopes}, nil
 }

@@ -129,14 +129,14 @@ var wgtwoMethods = []scopeOption{
 	{method: "FullDuplexCall", client: true, srv: true}, // no option: unlisted
 }
 
-var wantWgtwoTable = map[string]verify.Scopes{
+var wantWgtwoTable = map[string]verify.ScopeRule{
 	methodUnary:  {AllOf: []string{"sms.text:send_from_subscriber"}},
 	methodEmpty:  {},
 	methodOutput: {AllOf: []string{"events.sms.subscribe", "events.voice.subscribe"}},
 }
 
-func equalTables(a, b map[string]verify.Scopes) bool {
-	return maps.EqualFunc(a, b, func(x, y verify.Scopes) bool {
+func equalTables(a, b map[string]verify.ScopeRule) bool {
+	return maps.EqualFunc(a, b, func(x, y verify.ScopeRule) bool {
 		return slices.Equal(x.AllOf, y.AllOf) && slices.Equal(x.AnyOf, y.AnyOf)
 	})
 }

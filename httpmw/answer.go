@@ -1,29 +1,23 @@
 package httpmw
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/jwtguard/jwtguard/verify"
 )
 
-// Failure describes one refused request.
+// Failure describes one refused request to Config.ErrorWriter: the
+// transport-neutral Rejection that OnReject receives, and the HTTP answer
+// for its Outcome.
 type Failure struct {
+	verify.Rejection
 	// Status is the HTTP status: 400, 401, 403 or 503.
 	Status int
 	// Code is the RFC 6750 error code sent in the challenge: "" (missing
 	// credentials, or 503), "invalid_request", "invalid_token" or
 	// "insufficient_scope".
 	Code string
-	// Reason is the verifier's reason; "" for missing credentials and
-	// invalid_request, which are decided before verification.
-	Reason verify.Reason
-	// Required is the scope requirement that was not met (403 only).
-	Required verify.Scopes
-	// Err is the exact cause: it wraps ErrMissingToken or
-	// ErrInvalidRequest, or is (or wraps) a *verify.Error.
-	Err error
 }
 
 // challenge renders a WWW-Authenticate value (RFC 6750 §3).
@@ -45,46 +39,57 @@ func (m *Middleware) challenge(code, scope string) string {
 }
 
 // refuse answers a refused request; err comes from token extraction, the
-// verifier or Scopes.Check.
+// verifier or ScopeRule.Check.
 func (m *Middleware) refuse(w http.ResponseWriter, r *http.Request, rt *route, err error) {
-	f := &Failure{Err: err}
-	var challenge string
-	var ve *verify.Error
-	switch {
-	case errors.Is(err, ErrMissingToken):
-		f.Status, challenge = http.StatusUnauthorized, m.chMissing
-	case errors.Is(err, ErrInvalidRequest):
-		f.Status, f.Code, challenge = http.StatusBadRequest, "invalid_request", m.chInvalidReq
-	case errors.As(err, &ve):
-		f.Reason = ve.Reason
-		f.Status, f.Code = ve.Reason.HTTPStatus(), ve.Reason.OAuthError()
-		switch f.Code {
-		case "insufficient_scope":
-			f.Required = rt.need
-			challenge = rt.forbidden
-		case "invalid_token":
-			challenge = m.chInvalidTok
-		}
-	default:
-		// Not a refusal the verifier's contract describes: treat it as
-		// the server's fault rather than blaming the client's token.
-		f.Status, f.Reason = http.StatusServiceUnavailable, verify.ReasonUnavailable
-	}
+	f := &Failure{Rejection: verify.Rejection{
+		Transport: "http",
+		Method:    r.Method + " " + r.URL.Path,
+		Outcome:   verify.OutcomeOf(err),
+		Reason:    verify.ReasonOf(err),
+		Required:  rt.need,
+		Err:       err,
+	}}
+	f.Status, f.Code = answer(f.Outcome)
 	h := w.Header()
-	if challenge != "" {
-		h.Set("WWW-Authenticate", challenge)
+	switch f.Code {
+	case "":
+		if f.Status == http.StatusUnauthorized {
+			h.Set("WWW-Authenticate", m.chMissing)
+		}
+	case "invalid_request":
+		h.Set("WWW-Authenticate", m.chInvalidReq)
+	case "invalid_token":
+		h.Set("WWW-Authenticate", m.chInvalidTok)
+	case "insufficient_scope":
+		h.Set("WWW-Authenticate", rt.forbidden)
 	}
 	if f.Status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", m.retryAfter)
 	}
 	if m.onReject != nil {
-		m.onReject(r, f)
+		m.onReject(r.Context(), f.Rejection)
 	}
 	if m.errorWriter != nil {
 		m.errorWriter(w, r, f)
 		return
 	}
 	http.Error(w, http.StatusText(f.Status), f.Status)
+}
+
+// answer maps an outcome to the HTTP status and the RFC 6750 error code of
+// its challenge.
+func answer(o verify.Outcome) (status int, code string) {
+	switch o {
+	case verify.OutcomeMissingToken:
+		return http.StatusUnauthorized, ""
+	case verify.OutcomeInvalidRequest:
+		return http.StatusBadRequest, "invalid_request"
+	case verify.OutcomeInsufficientScope:
+		return http.StatusForbidden, "insufficient_scope"
+	case verify.OutcomeUnavailable:
+		return http.StatusServiceUnavailable, ""
+	}
+	return http.StatusUnauthorized, "invalid_token"
 }
 
 // quote renders s as an RFC 9110 quoted-string. s holds no control

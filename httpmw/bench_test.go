@@ -42,7 +42,7 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	read := verify.Scopes{AllOf: []string{"read"}}
+	read := verify.ScopeRule{AllOf: []string{"read"}}
 	tok := token(b, "read", "write")
 	cases := []struct {
 		name   string

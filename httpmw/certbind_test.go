@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,15 +20,15 @@ import (
 func TestCertBoundTokens(t *testing.T) {
 	f := bindtest.New(t)
 	var mu sync.Mutex
-	var last *httpmw.Failure
+	var last *verify.Rejection
 	urls := map[bindtest.Server]string{}
 	for _, kind := range bindtest.Servers {
 		mw, err := httpmw.New(httpmw.Config{
 			Checker:            f.Checker,
 			RequireCertBinding: kind == bindtest.Required,
-			OnReject: func(_ *http.Request, fl *httpmw.Failure) {
+			OnReject: func(_ context.Context, r verify.Rejection) {
 				mu.Lock()
-				last = fl
+				last = &r
 				mu.Unlock()
 			},
 		})
@@ -91,7 +92,7 @@ func TestCertBindingRequiredBehindHandler(t *testing.T) {
 	}
 	var reason verify.Reason
 	inner, err := httpmw.New(httpmw.Config{Checker: v, RequireCertBinding: true,
-		OnReject: func(_ *http.Request, f *httpmw.Failure) { reason = f.Reason }})
+		OnReject: func(_ context.Context, r verify.Rejection) { reason = r.Reason }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestCertBindingRequiredBehindHandler(t *testing.T) {
 		want int
 	}{
 		{"outer only", outer.Handler(whoami), http.StatusOK},
-		{"requiring Require behind Handler", outer.Handler(inner.Require(verify.Scopes{})(whoami)), http.StatusUnauthorized},
+		{"requiring Require behind Handler", outer.Handler(inner.Require(verify.ScopeRule{})(whoami)), http.StatusUnauthorized},
 		{"requiring Handler", inner.Handler(whoami), http.StatusUnauthorized},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -20,21 +21,22 @@ func TestNonJWTChecker(t *testing.T) {
 	tests := []struct {
 		name       string
 		checker    verify.Checker
-		need       verify.Scopes
+		need       verify.ScopeRule
 		auth       string
 		wantStatus int
 		wantReason verify.Reason
+		want       verify.Outcome
 	}{
 		{name: "accepted", checker: opaque, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
-		{name: "scope met", checker: opaque, need: verify.Scopes{AllOf: []string{"read"}}, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
-		{name: "scope missing", checker: opaque, need: verify.Scopes{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope},
-		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantStatus: http.StatusUnauthorized, wantReason: verify.ReasonMalformed},
-		{name: "checker down is the server's fault", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantStatus: http.StatusServiceUnavailable, wantReason: verify.ReasonUnavailable},
+		{name: "scope met", checker: opaque, need: verify.ScopeRule{AllOf: []string{"read"}}, auth: "Bearer opaque-read", wantStatus: http.StatusOK},
+		{name: "scope missing", checker: opaque, need: verify.ScopeRule{AllOf: []string{"write"}}, auth: "Bearer opaque-read", wantStatus: http.StatusForbidden, wantReason: verify.ReasonInsufficientScope, want: verify.OutcomeInsufficientScope},
+		{name: "unknown token", checker: opaque, auth: "Bearer nope", wantStatus: http.StatusUnauthorized, wantReason: verify.ReasonMalformed, want: verify.OutcomeInvalidToken},
+		{name: "checker down is the server's fault", checker: tokentest.OpaqueChecker{Down: true}, auth: "Bearer opaque-read", wantStatus: http.StatusServiceUnavailable, want: verify.OutcomeUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got *httpmw.Failure
-			mw, err := httpmw.New(httpmw.Config{Checker: tt.checker, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
+			var got *verify.Rejection
+			mw, err := httpmw.New(httpmw.Config{Checker: tt.checker, OnReject: func(_ context.Context, r verify.Rejection) { got = &r }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,8 +67,8 @@ func TestNonJWTChecker(t *testing.T) {
 				}
 				return
 			}
-			if got == nil || got.Reason != tt.wantReason {
-				t.Fatalf("OnReject = %+v, want reason %q", got, tt.wantReason)
+			if got == nil || got.Reason != tt.wantReason || got.Outcome != tt.want {
+				t.Fatalf("OnReject = %+v, want reason %q, outcome %q", got, tt.wantReason, tt.want)
 			}
 		})
 	}
@@ -85,7 +87,7 @@ func TestUncomparableChecker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := mw.Handler(mw.Require(verify.Scopes{AllOf: []string{"a"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	h := mw.Handler(mw.Require(verify.ScopeRule{AllOf: []string{"a"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Authorization", "Bearer t")
 	rec := httptest.NewRecorder()
@@ -110,18 +112,18 @@ func TestRoleAndPrefixChallenge(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		need      verify.Scopes
+		need      verify.ScopeRule
 		token     string
 		status    int
 		challenge string
 	}{
-		{name: "role met", need: verify.Scopes{AllOf: []string{"Office Manager"}}, token: "manager", status: 200},
-		{name: "role missing", need: verify.Scopes{AllOf: []string{"Office Manager"}}, token: "cx", status: 403,
+		{name: "role met", need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, token: "manager", status: 200},
+		{name: "role missing", need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, token: "cx", status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope"`},
-		{name: "prefix met", need: verify.Scopes{AnyPrefix: []string{"cx."}}, token: "cx", status: 200},
-		{name: "prefix missing", need: verify.Scopes{AnyPrefix: []string{"cx."}}, token: "manager", status: 403,
+		{name: "prefix met", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, token: "cx", status: 200},
+		{name: "prefix missing", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, token: "manager", status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope"`},
-		{name: "prefix beside a name", need: verify.Scopes{AllOf: []string{"cx.admin"}, AnyPrefix: []string{"cx."}}, token: "cx", status: 403,
+		{name: "prefix beside a name", need: verify.ScopeRule{AllOf: []string{"cx.admin"}, AnyPrefix: []string{"cx."}}, token: "cx", status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="cx.admin"`},
 	}
 	for _, tt := range tests {

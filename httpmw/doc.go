@@ -10,33 +10,38 @@
 //
 //	mw, err := httpmw.New(httpmw.Config{Checker: v})
 //	mux := http.NewServeMux()
-//	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{"subscription.read"}})(list))
-//	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(send))
+//	mux.Handle("GET /v1/subscribers", mw.Require(verify.ScopeRule{AllOf: []string{"subscription.read"}})(list))
+//	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(send))
 //	srv := &http.Server{Handler: mw.Handler(mux)}
 //
 // Handlers read the verified claims with [verify.FromContext].
 //
 // # Answers
 //
-// Every refusal is answered in one place, as RFC 6750 §3 asks:
+// Every refusal is answered in one place, as RFC 6750 §3 asks, from its
+// [verify.Outcome]:
 //
-//	no credentials (or another scheme)  401  WWW-Authenticate: Bearer realm="api"
-//	malformed or ambiguous credentials  400  Bearer realm="api", error="invalid_request"
-//	bad token (any verifier reason)     401  Bearer realm="api", error="invalid_token"
-//	missing scope                       403  Bearer realm="api", error="insufficient_scope", scope="a b"
-//	signing keys unavailable            503  Retry-After: 30 (no challenge: not the client's fault)
+//	OutcomeMissingToken       no credentials (or another scheme)  401  WWW-Authenticate: Bearer realm="api"
+//	OutcomeInvalidRequest     malformed or ambiguous credentials  400  Bearer realm="api", error="invalid_request"
+//	OutcomeInvalidToken       bad token (any verifier reason)     401  Bearer realm="api", error="invalid_token"
+//	OutcomeInsufficientScope  missing scope                       403  Bearer realm="api", error="insufficient_scope", scope="a b"
+//	OutcomeUnavailable        signing keys unavailable            503  Retry-After: 30 (no challenge: not the client's fault)
+//
+// A Checker error without a [verify.Reason] is OutcomeUnavailable too: the
+// server's fault, never blamed on the client's token.
 //
 // With [Config.ResourceMetadata] every challenge also carries RFC 9728's
 // resource_metadata="…". Bodies are a short fixed text per status
-// (http.StatusText); the exact reason goes only to [Config.OnReject] (and
+// (http.StatusText); the exact reason goes only to [Config.OnReject], as a
+// [verify.Rejection] of the same shape grpcmw and connectguard report (and
 // to the verifier's OnDecision hook), never to the client.
 // [Config.ErrorWriter] replaces the body writer. A request whose context
-// ends while it waits for a key fetch also gets 503 (reason "unavailable");
+// ends while it waits for a key fetch also gets 503 (outcome "unavailable");
 // its client has usually gone by then.
 //
 // Require behind Handler does not verify the token a second time: Handler
 // records the claims it verified, per Verifier, in the request context, and
-// Require checks its scopes against them ([verify.Scopes.Check]). Used
+// Require checks its scopes against them ([verify.ScopeRule.Check]). Used
 // alone, Require verifies the token itself.
 //
 // # Security

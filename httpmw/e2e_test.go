@@ -37,7 +37,7 @@ type e2e struct {
 	api   *httptest.Server
 	ctx   context.Context // carries oauth2.HTTPClient = the issuer's TLS client
 	mu    sync.Mutex
-	fails []*httpmw.Failure
+	fails []verify.Rejection
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -61,9 +61,9 @@ func newE2E(t *testing.T) *e2e {
 	v := e.Verifier
 	mw, err := httpmw.New(httpmw.Config{
 		Checker: v,
-		OnReject: func(_ *http.Request, f *httpmw.Failure) {
+		OnReject: func(_ context.Context, r verify.Rejection) {
 			e.mu.Lock()
-			e.fails = append(e.fails, f)
+			e.fails = append(e.fails, r)
 			e.mu.Unlock()
 		},
 	})
@@ -75,8 +75,8 @@ func newE2E(t *testing.T) *e2e {
 		w.Write([]byte(c.ClientID))
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{scopeRead}})(ok))
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{scopeSMS}})(ok))
+	mux.Handle("GET /v1/subscribers", mw.Require(verify.ScopeRule{AllOf: []string{scopeRead}})(ok))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{scopeSMS}})(ok))
 	e.api = httptest.NewTLSServer(mw.Handler(mux))
 	t.Cleanup(e.api.Close)
 	// httptest servers share one self-signed certificate, so the issuer's
@@ -114,10 +114,10 @@ func (e *e2e) call(t *testing.T, c *http.Client, method, path string) (int, stri
 
 func (e *e2e) decisions() []verify.Decision { return e.Decisions() }
 
-func (e *e2e) failures() []*httpmw.Failure {
+func (e *e2e) failures() []verify.Rejection {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]*httpmw.Failure(nil), e.fails...)
+	return append([]verify.Rejection(nil), e.fails...)
 }
 
 // tokenKID returns the kid in a JWT's header.

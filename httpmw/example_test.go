@@ -65,7 +65,7 @@ func Example() {
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/hello", hello)
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(hello))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(hello))
 	h := mw.Handler(mux)
 
 	tok := iss.AccessToken("my-client", "subscription.read")
@@ -91,8 +91,8 @@ func ExampleConfig_skip() {
 		Skip: func(r *http.Request) bool {
 			return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		},
-		OnReject: func(r *http.Request, f *httpmw.Failure) {
-			fmt.Printf("rejected %s %s: %d %s, reason %s\n", r.Method, r.URL.Path, f.Status, f.Code, f.Reason)
+		OnReject: func(_ context.Context, r verify.Rejection) {
+			fmt.Printf("rejected %s: %s, reason %s\n", r.Method, r.Outcome, r.Reason)
 		},
 	})
 	if err != nil {
@@ -110,7 +110,7 @@ func ExampleConfig_skip() {
 	show(h, "POST", "/v1/sms", "eyJhbGciOiJub25lIn0.e30.")
 	// Output:
 	// OPTIONS /v1/sms: 200
-	// rejected POST /v1/sms: 401 invalid_token, reason malformed
+	// rejected POST /v1/sms: invalid_token, reason malformed
 	// POST /v1/sms: 401 WWW-Authenticate: Bearer realm="sms-api", error="invalid_token"
 }
 
@@ -133,7 +133,7 @@ func ExampleMiddleware_Require() {
 	}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	for _, m := range []func(http.Handler) http.Handler{
-		mw.Require(verify.Scopes{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}}),
+		mw.Require(verify.ScopeRule{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}}),
 		logRequests,
 		mw.Handler,
 	} {

@@ -1,6 +1,7 @@
 package httpmw_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,19 +19,18 @@ import (
 // exactly one source.
 func FuzzHandler(f *testing.F) {
 	v, _ := newVerifier(f, staticKeys(f))
-	mw, err := httpmw.New(httpmw.Config{Checker: v, TokenQueryParam: "access_token", TokenCookie: "at",
-		Scopes: verify.Scopes{AnyOf: []string{"read", "admin"}}})
+	mw, err := httpmw.New(httpmw.Config{Checker: v, TokenQueryParam: "access_token", TokenCookie: "at"})
 	if err != nil {
 		f.Fatal(err)
 	}
 	good := token(f, "read")
 	reached := false
-	h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := mw.Handler(mw.Require(verify.ScopeRule{AnyOf: []string{"read", "admin"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := verify.FromContext(r.Context()); !ok {
 			panic("handler reached without claims")
 		}
 		reached = true
-	}))
+	})))
 
 	f.Add("Bearer "+good, "", "", "")
 	f.Add("bearer "+good, "", "x=1", "")
@@ -96,15 +96,15 @@ type wrappedChecker struct{ verify.Checker }
 // same status, same challenge, same refusal.
 func FuzzHeaderAlphabet(f *testing.F) {
 	v, _ := newVerifier(f, staticKeys(f))
-	var failures [2]*httpmw.Failure
+	var failures [2]*verify.Rejection
 	var hs [2]http.Handler
 	for i, c := range []verify.Checker{v, wrappedChecker{v}} {
-		mw, err := httpmw.New(httpmw.Config{Checker: c, Scopes: verify.Scopes{AllOf: []string{"read"}},
-			OnReject: func(_ *http.Request, f *httpmw.Failure) { failures[i] = f }})
+		mw, err := httpmw.New(httpmw.Config{Checker: c,
+			OnReject: func(_ context.Context, r verify.Rejection) { failures[i] = &r }})
 		if err != nil {
 			f.Fatal(err)
 		}
-		hs[i] = mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		hs[i] = mw.Require(verify.ScopeRule{AllOf: []string{"read"}})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	}
 	good := token(f, "read")
 	for _, s := range []string{

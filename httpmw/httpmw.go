@@ -1,6 +1,7 @@
 package httpmw
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -54,11 +55,6 @@ type Config struct {
 	// or userinfo checker for opaque tokens, or a composition. Required.
 	Checker verify.Checker
 
-	// Scopes is the requirement Handler applies to every request. The zero
-	// value requires a valid token and no particular scope. Require sets a
-	// per-route requirement instead (see Middleware.Require).
-	Scopes verify.Scopes
-
 	// Realm is sent as realm="…" in every WWW-Authenticate challenge,
 	// escaped as an RFC 9110 quoted-string. "" means DefaultRealm ("api").
 	// Control characters are refused by New.
@@ -67,8 +63,8 @@ type Config struct {
 	// CredentialsOptional lets requests without any bearer credentials
 	// through Handler, without claims in their context; handlers then call
 	// verify.FromContext and decide. Requests that do carry credentials
-	// are still verified, and refused when the token is bad, malformed or
-	// lacks Scopes. Require ignores it: a route with Require always needs
+	// are still verified, and refused when the token is bad or malformed.
+	// Require ignores it: a route with Require always needs
 	// a valid token. False (the default) answers 401 to missing
 	// credentials.
 	CredentialsOptional bool
@@ -114,10 +110,12 @@ type Config struct {
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, f *Failure)
 
 	// OnReject, when set, is called synchronously with every refusal
-	// before the answer is written, with the exact reason. It is the place
-	// to log or count refusals; nothing it sees is sent to the client. It
-	// must be fast and safe for concurrent use.
-	OnReject func(r *http.Request, f *Failure)
+	// before the answer is written, with the request's context and the
+	// exact cause (Transport "http", Method "GET /path"). It has the same
+	// shape as grpcmw's and connectguard's, so one hook serves all three.
+	// It is the place to log or count refusals; nothing it sees is sent to
+	// the client. It must be fast and safe for concurrent use.
+	OnReject func(ctx context.Context, r verify.Rejection)
 
 	// RequireCertBinding refuses every token that is not bound to a TLS
 	// client certificate (RFC 8705 §3: cnf x5t#S256) with 401
@@ -143,7 +141,7 @@ type Middleware struct {
 	cookie       string
 	retryAfter   string
 	errorWriter  func(http.ResponseWriter, *http.Request, *Failure)
-	onReject     func(*http.Request, *Failure)
+	onReject     func(context.Context, verify.Rejection)
 	certBound    bool
 	realmAttr    string // `realm="…"`
 	metadataAttr string // `, resource_metadata="…"` or ""
@@ -154,7 +152,7 @@ type Middleware struct {
 
 // route is a scope requirement with its precomputed 403 challenge.
 type route struct {
-	need      verify.Scopes
+	need      verify.ScopeRule
 	forbidden string
 }
 
@@ -169,9 +167,6 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if hasCTL(realm) {
 		return nil, fmt.Errorf("httpmw: Config.Realm %q contains control characters", realm)
-	}
-	if err := cfg.Scopes.Validate(); err != nil {
-		return nil, fmt.Errorf("httpmw: Config.Scopes: %w", err)
 	}
 	if cfg.RetryAfter < 0 {
 		return nil, fmt.Errorf("httpmw: Config.RetryAfter %v is negative", cfg.RetryAfter)
@@ -212,17 +207,17 @@ func New(cfg Config) (*Middleware, error) {
 	m.chMissing = m.challenge("", "")
 	m.chInvalidReq = m.challenge("invalid_request", "")
 	m.chInvalidTok = m.challenge("invalid_token", "")
-	m.handler = m.route(cfg.Scopes)
+	m.handler = m.route(verify.ScopeRule{})
 	return m, nil
 }
 
-func (m *Middleware) route(need verify.Scopes) route {
+func (m *Middleware) route(need verify.ScopeRule) route {
 	return route{need: need, forbidden: m.challenge("insufficient_scope", need.String())}
 }
 
 // Handler returns next wrapped so that every request must carry a valid
-// bearer token meeting Config.Scopes (unless Skip or CredentialsOptional
-// let it through). The verified claims are in the request's context:
+// bearer token (unless Skip or CredentialsOptional let it through); Require
+// adds a route's scope rule. The verified claims are in the request's context:
 // verify.FromContext(r.Context()). Its signature fits
 // func(http.Handler) http.Handler middleware chains.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
@@ -236,21 +231,21 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // for one route: it composes with http.ServeMux patterns and routers that
 // take func(http.Handler) http.Handler:
 //
-//	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(h))
+//	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(h))
 //
-// s replaces Config.Scopes for the route. Behind this Middleware's Handler
+// Behind this Middleware's Handler
 // (or another Middleware sharing its Verifier) the token was already
 // verified for this request: Require then only checks s against the claims
 // that Handler stored, without verifying again. Used alone, it verifies the
 // token itself. CredentialsOptional does not apply: a request without
 // credentials is refused.
 //
-// Require panics if [verify.Scopes.Validate] refuses s (an empty scope, a
+// Require panics if [verify.ScopeRule.Validate] refuses s (an empty scope, a
 // control or non-ASCII character, a prefix not ending in punctuation), as
 // http.ServeMux.Handle panics on a bad pattern: the requirement is fixed at
 // start-up, not attacker input. A role-like value such as "Office Manager"
 // is valid.
-func (m *Middleware) Require(s verify.Scopes) func(http.Handler) http.Handler {
+func (m *Middleware) Require(s verify.ScopeRule) func(http.Handler) http.Handler {
 	if err := s.Validate(); err != nil {
 		panic("httpmw: Require: " + err.Error())
 	}

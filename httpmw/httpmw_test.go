@@ -44,7 +44,8 @@ func TestHandler(t *testing.T) {
 		body      string // "" means the default writer's http.StatusText(status)+"\n"
 		code      string
 		reason    verify.Reason
-		sentinel  error // Failure.Err must match it
+		sentinel  error             // Rejection.Err must match it
+		need      *verify.ScopeRule // non-nil: Handler, then Require(*need)
 		cache     string
 	}{
 		// Accepted.
@@ -52,7 +53,7 @@ func TestHandler(t *testing.T) {
 			status: 200, body: "sub=" + testSub},
 		{name: "lower-case bearer scheme accepted", req: req{auth: []string{"bearer " + good}},
 			status: 200, body: "sub=" + testSub},
-		{name: "scope requirement met", cfg: func(c *httpmw.Config) { c.Scopes = verify.Scopes{AllOf: []string{"read"}} },
+		{name: "scope requirement met", need: &verify.ScopeRule{AllOf: []string{"read"}},
 			req: req{auth: []string{"Bearer " + good}}, status: 200, body: "sub=" + testSub},
 
 		// No credentials: 401, challenge without error code.
@@ -81,17 +82,15 @@ func TestHandler(t *testing.T) {
 			status: 401, challenge: `Bearer realm="api", error="invalid_token"`, code: "invalid_token", reason: verify.ReasonMalformed, sentinel: verify.ErrMalformed},
 
 		// Scope: 403 insufficient_scope with scope=.
-		{name: "missing scope", cfg: func(c *httpmw.Config) { c.Scopes = verify.Scopes{AllOf: []string{"write"}} },
+		{name: "missing scope", need: &verify.ScopeRule{AllOf: []string{"write"}},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="write"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
-		{name: "missing scope lists AllOf then AnyOf", cfg: func(c *httpmw.Config) {
-			c.Scopes = verify.Scopes{AllOf: []string{"read", "write"}, AnyOf: []string{"a", "b"}}
-		},
+		{name: "missing scope lists AllOf then AnyOf", need: &verify.ScopeRule{AllOf: []string{"read", "write"}, AnyOf: []string{"a", "b"}},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="read write a b"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
-		{name: "scope with quote and backslash escaped", cfg: func(c *httpmw.Config) { c.Scopes = verify.Scopes{AllOf: []string{`a"b\c`}} },
+		{name: "scope with quote and backslash escaped", need: &verify.ScopeRule{AllOf: []string{`a"b\c`}},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="a\"b\\c"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
@@ -116,8 +115,7 @@ func TestHandler(t *testing.T) {
 			code:      "invalid_token", reason: verify.ReasonExpired, sentinel: verify.ErrExpired},
 		{name: "resource_metadata in insufficient_scope challenge", cfg: func(c *httpmw.Config) {
 			c.ResourceMetadata = "https://api.test/rm"
-			c.Scopes = verify.Scopes{AllOf: []string{"write"}}
-		},
+		}, need: &verify.ScopeRule{AllOf: []string{"write"}},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="write", resource_metadata="https://api.test/rm"`,
 			code:      "insufficient_scope", reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
@@ -179,8 +177,7 @@ func TestHandler(t *testing.T) {
 			challenge: `Bearer realm="api", error="invalid_request"`, code: "invalid_request", sentinel: httpmw.ErrInvalidRequest},
 		{name: "optional credentials: scope still enforced on presented token", cfg: func(c *httpmw.Config) {
 			c.CredentialsOptional = true
-			c.Scopes = verify.Scopes{AllOf: []string{"write"}}
-		},
+		}, need: &verify.ScopeRule{AllOf: []string{"write"}},
 			req: req{auth: []string{"Bearer " + good}}, status: 403,
 			challenge: `Bearer realm="api", error="insufficient_scope", scope="write"`, code: "insufficient_scope",
 			reason: verify.ReasonInsufficientScope, sentinel: verify.ErrInsufficientScope},
@@ -200,8 +197,8 @@ func TestHandler(t *testing.T) {
 				keys = staticKeys(t)
 			}
 			v, _ := newVerifier(t, keys)
-			var got []*httpmw.Failure
-			cfg := httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = append(got, f) }}
+			var got []verify.Rejection
+			cfg := httpmw.Config{Checker: v, OnReject: func(_ context.Context, r verify.Rejection) { got = append(got, r) }}
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
 			}
@@ -228,7 +225,11 @@ func TestHandler(t *testing.T) {
 				r.AddCookie(c)
 			}
 			w := httptest.NewRecorder()
-			mw.Handler(whoami).ServeHTTP(w, r)
+			h := mw.Handler(whoami)
+			if tt.need != nil {
+				h = mw.Handler(mw.Require(*tt.need)(whoami))
+			}
+			h.ServeHTTP(w, r)
 
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d (body %q)", w.Code, tt.status, w.Body)
@@ -259,15 +260,24 @@ func TestHandler(t *testing.T) {
 				t.Fatalf("OnReject called %d times, want 1", len(got))
 			}
 			f := got[0]
-			if f.Status != tt.status || f.Code != tt.code || f.Reason != tt.reason || !errors.Is(f.Err, tt.sentinel) {
-				t.Errorf("Failure = {%d %q %q %v}, want {%d %q %q %v}", f.Status, f.Code, f.Reason, f.Err, tt.status, tt.code, tt.reason, tt.sentinel)
+			wantOutcome := verify.Outcome(tt.code)
+			switch {
+			case tt.code != "":
+			case tt.status == 401:
+				wantOutcome = verify.OutcomeMissingToken
+			case tt.status == 503:
+				wantOutcome = verify.OutcomeUnavailable
 			}
-			if tt.code == "insufficient_scope" {
-				if want := cfg.Scopes.String(); f.Required.String() != want {
-					t.Errorf("Failure.Required = %q, want %q", f.Required.String(), want)
-				}
-			} else if f.Required.String() != "" {
-				t.Errorf("Failure.Required = %q, want none", f.Required.String())
+			if f.Transport != "http" || f.Method != method+" "+r.URL.Path || f.Outcome != wantOutcome || f.Reason != tt.reason || !errors.Is(f.Err, tt.sentinel) {
+				t.Errorf("Rejection = {%q %q %q %q %v}, want {http %q %q %q %v}", f.Transport, f.Method, f.Outcome, f.Reason, f.Err,
+					method+" "+r.URL.Path, wantOutcome, tt.reason, tt.sentinel)
+			}
+			var wantRequired string
+			if tt.need != nil {
+				wantRequired = tt.need.String()
+			}
+			if f.Required.String() != wantRequired {
+				t.Errorf("Rejection.Required = %q, want %q", f.Required.String(), wantRequired)
 			}
 		})
 	}
@@ -313,9 +323,9 @@ func TestServeMuxRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/subscribers", mw.Require(verify.Scopes{AllOf: []string{"subscription.read"}})(whoami))
-	mux.Handle("POST /v1/sms", mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(whoami))
-	mux.Handle("GET /v1/events", mw.Require(verify.Scopes{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}})(whoami))
+	mux.Handle("GET /v1/subscribers", mw.Require(verify.ScopeRule{AllOf: []string{"subscription.read"}})(whoami))
+	mux.Handle("POST /v1/sms", mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(whoami))
+	mux.Handle("GET /v1/events", mw.Require(verify.ScopeRule{AnyOf: []string{"events.voice:subscribe", "events.sms:subscribe"}})(whoami))
 	mux.Handle("GET /v1/me", whoami) // token only
 	h := mw.Handler(mux)
 
@@ -371,7 +381,7 @@ func TestRequire(t *testing.T) {
 	keys := staticKeys(t)
 	v, decisions := newVerifier(t, keys)
 	other, otherDecisions := newVerifier(t, keys)
-	read := verify.Scopes{AllOf: []string{"read"}}
+	read := verify.ScopeRule{AllOf: []string{"read"}}
 	newMW := func(cfg httpmw.Config) *httpmw.Middleware {
 		t.Helper()
 		mw, err := httpmw.New(cfg)
@@ -380,7 +390,6 @@ func TestRequire(t *testing.T) {
 		}
 		return mw
 	}
-	mw := newMW(httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{"admin"}}})
 	plain := newMW(httpmw.Config{Checker: v})
 	optional := newMW(httpmw.Config{Checker: v, CredentialsOptional: true})
 	otherMW := newMW(httpmw.Config{Checker: other})
@@ -399,15 +408,15 @@ func TestRequire(t *testing.T) {
 		verifies      int64 // Verify calls on v
 		otherVerifies int64 // Verify calls on other
 	}{
-		{"Require alone replaces Config.Scopes", mw.Require(read)(whoami), token(t, "read"), 200, 1, 0},
-		{"Require alone refuses missing scope", mw.Require(read)(whoami), token(t, "admin"), 403, 1, 0},
-		{"Require alone refuses missing token", mw.Require(read)(whoami), "", 401, 0, 0},
+		{"Require alone verifies", plain.Require(read)(whoami), token(t, "read"), 200, 1, 0},
+		{"Require alone refuses missing scope", plain.Require(read)(whoami), token(t, "admin"), 403, 1, 0},
+		{"Require alone refuses missing token", plain.Require(read)(whoami), "", 401, 0, 0},
 		{"Handler then Require verifies once", chain(whoami, plain.Handler, stamp, plain.Require(read)), token(t, "read"), 200, 1, 0},
 		{"Handler then Require refuses scope without verifying again", chain(whoami, plain.Handler, stamp, plain.Require(read)), token(t, "write"), 403, 1, 0},
 		{"Handler of another Middleware, same verifier, is trusted", chain(whoami, optional.Handler, plain.Require(read)), token(t, "read"), 200, 1, 0},
 		{"Handler of another verifier is not trusted", chain(whoami, plain.Handler, otherMW.Require(read)), token(t, "read"), 200, 1, 1},
-		{"Require ignores CredentialsOptional", chain(whoami, optional.Handler, optional.Require(verify.Scopes{})), "", 401, 0, 0},
-		{"Handler scopes still apply before Require", chain(whoami, mw.Handler, mw.Require(read)), token(t, "read"), 403, 1, 0},
+		{"Require ignores CredentialsOptional", chain(whoami, optional.Handler, optional.Require(verify.ScopeRule{})), "", 401, 0, 0},
+		{"Require after Require applies both", chain(whoami, plain.Handler, plain.Require(read), plain.Require(verify.ScopeRule{AllOf: []string{"admin"}})), token(t, "read"), 403, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,7 +443,7 @@ func TestRequirePanicsOnBadScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []verify.Scopes{
+	for _, s := range []verify.ScopeRule{
 		{AllOf: []string{""}},
 		{AllOf: []string{"a  b"}},      // doubled space
 		{AnyPrefix: []string{"admin"}}, // would match "administrator"
@@ -463,9 +472,6 @@ func TestNew(t *testing.T) {
 		{"no verifier", httpmw.Config{}, false},
 		{"realm with newline", httpmw.Config{Checker: v, Realm: "a\nb"}, false},
 		{"realm with quotes is escaped, not refused", httpmw.Config{Checker: v, Realm: `"x"`}, true},
-		{"empty scope", httpmw.Config{Checker: v, Scopes: verify.Scopes{AllOf: []string{""}}}, false},
-		{"role with a space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"Office Manager"}}}, true},
-		{"scope with doubled space", httpmw.Config{Checker: v, Scopes: verify.Scopes{AnyOf: []string{"a  b"}}}, false},
 		{"negative RetryAfter", httpmw.Config{Checker: v, RetryAfter: -time.Second}, false},
 		{"relative resource metadata", httpmw.Config{Checker: v, ResourceMetadata: "/.well-known/oauth-protected-resource"}, false},
 		{"resource metadata with CRLF", httpmw.Config{Checker: v, ResourceMetadata: "https://a.test/\r\nX: y"}, false},
@@ -498,8 +504,8 @@ func (waitKeys) Key(ctx context.Context, _, _ string) (*jwks.Key, error) {
 // (the server's condition, not the token's), as doc.go says.
 func TestContextEndsWhileWaitingForKeys(t *testing.T) {
 	v, _ := newVerifier(t, waitKeys{})
-	var got *httpmw.Failure
-	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: func(_ *http.Request, f *httpmw.Failure) { got = f }})
+	var got *verify.Rejection
+	mw, err := httpmw.New(httpmw.Config{Checker: v, OnReject: func(_ context.Context, r verify.Rejection) { got = &r }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,6 +519,6 @@ func TestContextEndsWhileWaitingForKeys(t *testing.T) {
 		t.Fatalf("got %d, Retry-After %q, WWW-Authenticate %q; want 503, 30, none", w.Code, w.Header().Get("Retry-After"), w.Header().Values("WWW-Authenticate"))
 	}
 	if got == nil || got.Reason != verify.ReasonUnavailable || !errors.Is(got.Err, context.Canceled) {
-		t.Fatalf("Failure = %+v, want reason unavailable wrapping context.Canceled", got)
+		t.Fatalf("Rejection = %+v, want reason unavailable wrapping context.Canceled", got)
 	}
 }

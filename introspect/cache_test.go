@@ -15,7 +15,7 @@ func TestCacheLifetimes(t *testing.T) {
 	type step struct {
 		advance time.Duration
 		answer  string // the provider's answer from this step on ("" = unchanged; "500" = outage)
-		need    verify.Scopes
+		need    verify.ScopeRule
 		want    verify.Reason
 		calls   int64 // total remote calls after the step
 	}
@@ -27,8 +27,8 @@ func TestCacheLifetimes(t *testing.T) {
 		{name: "positive until MaxTTL", steps: []step{
 			{answer: active("a b", ""), calls: 1},
 			{advance: 4 * time.Minute, calls: 1},
-			{need: verify.Scopes{AllOf: []string{"b"}}, calls: 1},
-			{need: verify.Scopes{AllOf: []string{"c"}}, want: verify.ReasonInsufficientScope, calls: 1},
+			{need: verify.ScopeRule{AllOf: []string{"b"}}, calls: 1},
+			{need: verify.ScopeRule{AllOf: []string{"c"}}, want: verify.ReasonInsufficientScope, calls: 1},
 			{advance: time.Minute, answer: `{"active":false}`, want: verify.ReasonInactive, calls: 2}, // revoked, seen after 5 min
 		}},
 		{name: "positive until exp", maxTTL: 2 * time.Hour, steps: []step{
@@ -86,11 +86,11 @@ func TestCacheLifetimes(t *testing.T) {
 func TestCacheSeparatesTokens(t *testing.T) {
 	p := newProvider(t, reply(200, active("a", "")))
 	c := newChecker(t, p.config(newClock()))
-	if _, err := c.Verify(context.Background(), hydraTok, verify.Scopes{}); err != nil {
+	if _, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{}); err != nil {
 		t.Fatal(err)
 	}
 	p.set(reply(200, `{"active":false}`))
-	if _, err := c.Verify(context.Background(), hydraTok2, verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonInactive {
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonInactive {
 		t.Fatalf("second token = %v, want inactive", err)
 	}
 }
@@ -116,12 +116,12 @@ func (s *sharedStore) Set(k introspect.Key, e introspect.Entry) { s.m[k] = e }
 func TestBrokenStoreEntry(t *testing.T) {
 	for _, reason := range []verify.Reason{"", "no_such_reason"} {
 		store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
-		cfg := introspect.Config{URL: "https://127.0.0.1:9/i", ClientAuth: introspect.ClientNone, SkipAudienceCheck: true,
+		cfg := introspect.Config{URL: "https://127.0.0.1:9/i", ClientAuth: introspect.ClientNone, InsecureSkipAudienceCheck: true,
 			Cache: introspect.CacheConfig{Store: store, HashKey: make([]byte, 32)}, Now: newClock().Now}
 		// The store answers a broken entry for every key: no remote call.
 		store.all = &introspect.Entry{Reason: reason, Expires: t0.Add(time.Hour)}
 		c := newChecker(t, cfg)
-		if _, err := c.Verify(context.Background(), hydraTok, verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
+		if _, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
 			t.Fatalf("reason %q: Verify = %v, want unavailable", reason, err)
 		}
 	}
@@ -145,7 +145,7 @@ func TestSharedStore(t *testing.T) {
 				cfg := p.config(newClock())
 				cfg.Cache.Store, cfg.Cache.HashKey = store, tt.key
 				c := newChecker(t, cfg)
-				if _, err := c.Verify(context.Background(), hydraTok, verify.Scopes{}); err != nil {
+				if _, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -158,10 +158,10 @@ func TestSharedStore(t *testing.T) {
 
 // warmChecker returns a Checker that has cached hydraTok, and the
 // requirement the benchmarks check on every hit.
-func warmChecker(b *testing.B) (*introspect.Checker, verify.Scopes) {
+func warmChecker(b *testing.B) (*introspect.Checker, verify.ScopeRule) {
 	p := newProvider(b, reply(200, active("sms.text:send_to_subscriber phone", "")))
 	c := newChecker(b, p.config(newClock()))
-	need := verify.Scopes{AllOf: []string{"phone"}}
+	need := verify.ScopeRule{AllOf: []string{"phone"}}
 	if _, err := c.Verify(context.Background(), hydraTok, need); err != nil {
 		b.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func (c *Checker) Close() error {
 // hit); otherwise one remote call is made per token however many requests
 // carry it at once. It returns the claims or an *verify.Error; a remote
 // outage, an overloaded checker or ctx ending is ReasonUnavailable.
-func (c *Checker) Verify(ctx context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+func (c *Checker) Verify(ctx context.Context, token string, need verify.ScopeRule) (*verify.Claims, error) {
 	if len(token) > c.s.MaxTokenBytes {
 		return nil, &verify.Error{Reason: verify.ReasonTokenTooLarge,
 			Detail: strconv.Itoa(len(token)) + " bytes, limit " + strconv.Itoa(c.s.MaxTokenBytes)}
@@ -132,9 +132,9 @@ func (c *Checker) shapeOK(token string) bool {
 
 // answer turns an entry into Verify's result: the refusal, or the claims
 // after the time and scope checks that depend on the call.
-func (c *Checker) answer(e *Entry, now time.Time, need verify.Scopes) (*verify.Claims, error) {
+func (c *Checker) answer(e *Entry, now time.Time, need verify.ScopeRule) (*verify.Claims, error) {
 	if e.Claims == nil {
-		if e.Reason == "" || e.Reason.Sentinel() == nil { // a Store returned a broken entry
+		if e.Reason.Outcome() == "" { // a Store returned a broken entry
 			return nil, unavailable("cache entry has neither claims nor a known reason", nil)
 		}
 		return nil, &verify.Error{Reason: e.Reason, Detail: e.Detail, Issuer: c.s.Issuer}
@@ -235,7 +235,7 @@ func (c *Checker) check(ctx context.Context, token string) (Entry, *verify.Error
 		}
 		cl.Issuer = c.s.Issuer
 	}
-	if !c.s.SkipAudienceCheck {
+	if !c.s.InsecureSkipAudienceCheck {
 		if !d.hasAud {
 			return refuse(verify.ReasonMissingClaim, "no aud")
 		}

@@ -82,10 +82,11 @@ type Config struct {
 	// does). Compared byte for byte.
 	Issuer string
 	// Audiences lists the accepted "aud" values (any-of). Required for
-	// Introspection unless SkipAudienceCheck; Userinfo answers carry no
-	// audience, so there SkipAudienceCheck is required instead.
-	Audiences         []string
-	SkipAudienceCheck bool
+	// Introspection unless InsecureSkipAudienceCheck; Userinfo answers
+	// carry no audience, so there InsecureSkipAudienceCheck is required
+	// instead.
+	Audiences                 []string
+	InsecureSkipAudienceCheck bool
 
 	// WholeScope reads the response's "scope" string as one granted
 	// value instead of splitting it on spaces: for providers whose scope
@@ -189,14 +190,14 @@ func (cfg Config) validate() (*settings, error) {
 			return nil, fmt.Errorf("introspect: config: unknown ClientAuth %d", cfg.ClientAuth)
 		}
 		switch {
-		case cfg.SkipAudienceCheck && len(cfg.Audiences) > 0:
-			return nil, errors.New("introspect: config: Audiences and SkipAudienceCheck are mutually exclusive")
-		case !cfg.SkipAudienceCheck && len(cfg.Audiences) == 0:
-			return nil, errors.New("introspect: config: no Audiences (set SkipAudienceCheck to accept any aud)")
+		case cfg.InsecureSkipAudienceCheck && len(cfg.Audiences) > 0:
+			return nil, errors.New("introspect: config: Audiences and InsecureSkipAudienceCheck are mutually exclusive")
+		case !cfg.InsecureSkipAudienceCheck && len(cfg.Audiences) == 0:
+			return nil, errors.New("introspect: config: no Audiences (set InsecureSkipAudienceCheck to accept any aud)")
 		}
 	case Userinfo:
-		if len(cfg.Audiences) > 0 || !cfg.SkipAudienceCheck {
-			return nil, errors.New("introspect: config: a userinfo answer has no audience: set SkipAudienceCheck and no Audiences")
+		if len(cfg.Audiences) > 0 || !cfg.InsecureSkipAudienceCheck {
+			return nil, errors.New("introspect: config: a userinfo answer has no audience: set InsecureSkipAudienceCheck and no Audiences")
 		}
 		if cfg.WholeScope {
 			return nil, errors.New("introspect: config: WholeScope needs Introspection (a userinfo answer carries no scopes)")

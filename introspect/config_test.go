@@ -10,7 +10,7 @@ import (
 
 func TestNewRefuses(t *testing.T) {
 	base := func() introspect.Config {
-		return introspect.Config{URL: "https://as.example/introspect", ClientID: "id", ClientSecret: "s", SkipAudienceCheck: true}
+		return introspect.Config{URL: "https://as.example/introspect", ClientID: "id", ClientSecret: "s", InsecureSkipAudienceCheck: true}
 	}
 	tests := []struct {
 		name    string
@@ -31,11 +31,11 @@ func TestNewRefuses(t *testing.T) {
 		{name: "none", edit: func(c *introspect.Config) { c.ClientAuth, c.ClientID, c.ClientSecret = introspect.ClientNone, "", "" }},
 		{name: "unknown auth", edit: func(c *introspect.Config) { c.ClientAuth = 9 }, wantErr: "ClientAuth"},
 		{name: "unknown endpoint", edit: func(c *introspect.Config) { c.Endpoint = 9 }, wantErr: "Endpoint"},
-		{name: "no audience decision", edit: func(c *introspect.Config) { c.SkipAudienceCheck = false }, wantErr: "Audiences"},
+		{name: "no audience decision", edit: func(c *introspect.Config) { c.InsecureSkipAudienceCheck = false }, wantErr: "Audiences"},
 		{name: "both audience decisions", edit: func(c *introspect.Config) { c.Audiences = []string{"a"} }, wantErr: "mutually exclusive"},
-		{name: "empty audience", edit: func(c *introspect.Config) { c.SkipAudienceCheck, c.Audiences = false, []string{""} }, wantErr: "empty audience"},
+		{name: "empty audience", edit: func(c *introspect.Config) { c.InsecureSkipAudienceCheck, c.Audiences = false, []string{""} }, wantErr: "empty audience"},
 		{name: "userinfo with audiences", edit: func(c *introspect.Config) {
-			c.Endpoint, c.SkipAudienceCheck, c.Audiences = introspect.Userinfo, false, []string{"a"}
+			c.Endpoint, c.InsecureSkipAudienceCheck, c.Audiences = introspect.Userinfo, false, []string{"a"}
 		}, wantErr: "no audience"},
 		{name: "userinfo whole scope", edit: func(c *introspect.Config) { c.Endpoint, c.WholeScope = introspect.Userinfo, true }, wantErr: "WholeScope"},
 		{name: "userinfo with client credentials", edit: func(c *introspect.Config) { c.Endpoint = introspect.Userinfo }, wantErr: "only the token"},

@@ -25,13 +25,13 @@
 // (401 invalid_token). exp, nbf and iat are checked against the clock with
 // Config.Leeway as the JWT verifier checks them (exp may be absent);
 // "iss" must equal Config.Issuer when both are set; "aud" must hold one of
-// Config.Audiences unless SkipAudienceCheck; a Hydra "token_use" other
+// Config.Audiences unless InsecureSkipAudienceCheck; a Hydra "token_use" other
 // than access_token (a refresh token) is invalid_type. "scope" is split on
 // spaces, or kept whole with Config.WholeScope for role names such as
 // "Office Manager". sub, client_id, jti and token_type (as Claims.Type)
 // are copied into the Claims. Scope requirements are checked by
-// verify.Scopes.Check,
-// as for JWTs; prefixes ([verify.Scopes.AnyPrefix]) name families such as
+// verify.ScopeRule.Check,
+// as for JWTs; prefixes ([verify.ScopeRule.AnyPrefix]) name families such as
 // "cx.". Unknown members are kept for Claims.Decode.
 //
 // A userinfo answer accepts the token with 2xx and a JSON object holding a

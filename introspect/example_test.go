@@ -34,7 +34,7 @@ func Example() {
 	defer c.Close()
 
 	ctx := context.Background()
-	need := verify.Scopes{AllOf: []string{"Office Manager"}}
+	need := verify.ScopeRule{AllOf: []string{"Office Manager"}}
 	claims, err := c.Verify(ctx, "7332170a208e270bc922d8ca54a5091f", need)
 	fmt.Printf("%s %q %v\n", claims.Subject, claims.Scopes, err)
 	_, err = c.Verify(ctx, "00000000000000000000000000000000", need)

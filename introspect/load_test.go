@@ -40,7 +40,7 @@ func TestBurstOneCall(t *testing.T) {
 		go func() {
 			defer done.Done()
 			started.Done()
-			if _, err := c.Verify(context.Background(), hydraTok, verify.Scopes{AllOf: []string{"a"}}); err != nil {
+			if _, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{AllOf: []string{"a"}}); err != nil {
 				failures.Add(1)
 			}
 		}()
@@ -68,11 +68,11 @@ func TestWaiterLeavesOnItsOwnContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	other := make(chan error, 1)
 	go func() {
-		_, err := c.Verify(context.Background(), hydraTok, verify.Scopes{})
+		_, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{})
 		other <- err
 	}()
 	cancel()
-	if _, err := c.Verify(ctx, hydraTok, verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
+	if _, err := c.Verify(ctx, hydraTok, verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
 		t.Fatalf("Verify with a cancelled ctx = %v, want unavailable", err)
 	}
 	close(release)
@@ -112,7 +112,7 @@ func storm(t testing.TB, n, workers int, cfg func(*introspect.Config)) stormResu
 	for range workers {
 		wg.Go(func() {
 			for tok := range tokens {
-				_, err := c.Verify(context.Background(), tok, verify.Scopes{})
+				_, err := c.Verify(context.Background(), tok, verify.ScopeRule{})
 				switch verify.ReasonOf(err) {
 				case verify.ReasonInactive:
 					atomic.AddInt64(&res.inactive, 1)
@@ -193,7 +193,7 @@ func TestMissRate(t *testing.T) {
 		clk.Advance(s.advance)
 		var inactive, unavail int
 		for range s.tokens {
-			_, err := c.Verify(context.Background(), randomHydraToken(), verify.Scopes{})
+			_, err := c.Verify(context.Background(), randomHydraToken(), verify.ScopeRule{})
 			switch verify.ReasonOf(err) {
 			case verify.ReasonInactive:
 				inactive++
@@ -227,13 +227,13 @@ func TestMaxInFlight(t *testing.T) {
 	results := make(chan error, 3)
 	for _, tok := range append(held, held[0]) {
 		go func() {
-			_, err := c.Verify(context.Background(), tok, verify.Scopes{})
+			_, err := c.Verify(context.Background(), tok, verify.ScopeRule{})
 			results <- err
 		}()
 	}
 	<-arrived
 	<-arrived
-	if _, err := c.Verify(context.Background(), randomHydraToken(), verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
+	if _, err := c.Verify(context.Background(), randomHydraToken(), verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
 		t.Fatalf("third new token = %v, want unavailable", err)
 	}
 	close(release)

@@ -13,7 +13,7 @@ package introspect
 // without scopes can be met, and client-credentials tokens (no user) are
 // not meant for this endpoint.
 func WgtwoUserinfo() Config {
-	return Config{Endpoint: Userinfo, URL: "https://id.wgtwo.com/userinfo", Issuer: "https://id.wgtwo.com/", SkipAudienceCheck: true, TokenShape: HydraToken}
+	return Config{Endpoint: Userinfo, URL: "https://id.wgtwo.com/userinfo", Issuer: "https://id.wgtwo.com/", InsecureSkipAudienceCheck: true, TokenShape: HydraToken}
 }
 
 // HydraIntrospection checks Ory Hydra access tokens (wgtwo's included) at
@@ -25,7 +25,7 @@ func WgtwoUserinfo() Config {
 // the client asked for an audience, so the audience is not checked; a
 // refresh token is refused by its "token_use".
 func HydraIntrospection(adminURL, issuer string) Config {
-	return Config{URL: adminURL, ClientAuth: ClientNone, Issuer: issuer, SkipAudienceCheck: true, TokenShape: HydraToken}
+	return Config{URL: adminURL, ClientAuth: ClientNone, Issuer: issuer, InsecureSkipAudienceCheck: true, TokenShape: HydraToken}
 }
 
 // Sangoma checks Sangoma CPaaS access tokens at an introspection URL the
@@ -34,12 +34,12 @@ func HydraIntrospection(adminURL, issuer string) Config {
 // them; the token format is undocumented, so any b64token is sent (the
 // MissRate and MaxInFlight bounds then carry the load); scopes are
 // space-separated "cx." names, so require a family with
-// verify.Scopes{AnyPrefix: []string{"cx."}} or exact names; tokens live a
+// verify.ScopeRule{AnyPrefix: []string{"cx."}} or exact names; tokens live a
 // year, so Cache.MaxTTL (5 minutes) bounds how late a revocation is seen.
 // Should the tokens be JWTs without a published JWKS, use this Checker
 // alone rather than behind Route, which would send them to the verifier.
 func Sangoma(introspectionURL, clientID, clientSecret string) Config {
-	return Config{URL: introspectionURL, ClientAuth: ClientBasic, ClientID: clientID, ClientSecret: clientSecret, SkipAudienceCheck: true}
+	return Config{URL: introspectionURL, ClientAuth: ClientBasic, ClientID: clientID, ClientSecret: clientSecret, InsecureSkipAudienceCheck: true}
 }
 
 // Net2Phone checks Net2Phone Canada (Versature) access tokens at an
@@ -47,7 +47,7 @@ func Sangoma(introspectionURL, clientID, clientSecret string) Config {
 // Assumes: client credentials go in the form body, as Net2Phone's token
 // endpoint takes them; tokens are 32 hexadecimal digits (Hex32Token); the
 // scope is one role name with spaces such as "Office Manager" (WholeScope),
-// required as verify.Scopes{AllOf: []string{"Office Manager"}}.
+// required as verify.ScopeRule{AllOf: []string{"Office Manager"}}.
 func Net2Phone(introspectionURL, clientID, clientSecret string) Config {
-	return Config{URL: introspectionURL, ClientAuth: ClientPost, ClientID: clientID, ClientSecret: clientSecret, SkipAudienceCheck: true, TokenShape: Hex32Token, WholeScope: true}
+	return Config{URL: introspectionURL, ClientAuth: ClientPost, ClientID: clientID, ClientSecret: clientSecret, InsecureSkipAudienceCheck: true, TokenShape: Hex32Token, WholeScope: true}
 }

@@ -51,7 +51,7 @@ func TestProfiles(t *testing.T) {
 		cfg     func(url string) introspect.Config
 		answer  string
 		token   string
-		need    verify.Scopes
+		need    verify.ScopeRule
 		auth    string // Authorization the endpoint must see
 		form    string // client_id the form must carry
 		wrong   string // a token of another provider: refused before the network
@@ -59,13 +59,13 @@ func TestProfiles(t *testing.T) {
 	}{
 		{name: "hydra", cfg: func(u string) introspect.Config { return introspect.HydraIntrospection(u, "https://id.wgtwo.com/") },
 			answer: `{"active":true,"sub":"svc","aud":[],"iss":"https://id.wgtwo.com/","scope":"sms.text:send_to_subscriber","token_use":"access_token"}`,
-			token:  "ory_at_" + hydraTok, need: verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}}, wrong: hexTok, wantSub: "svc"},
+			token:  "ory_at_" + hydraTok, need: verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}}, wrong: hexTok, wantSub: "svc"},
 		{name: "sangoma", cfg: func(u string) introspect.Config { return introspect.Sangoma(u, "cid", "sec") },
 			answer: `{"active":true,"sub":"tenant-1","scope":"cx.agent-calls cx.queue-calls","exp":` + unix(24304413e9) + `}`,
-			token:  "c2FuZ29tYS1vcGFxdWU", need: verify.Scopes{AnyPrefix: []string{"cx."}}, auth: "Basic Y2lkOnNlYw==", wantSub: "tenant-1"},
+			token:  "c2FuZ29tYS1vcGFxdWU", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, auth: "Basic Y2lkOnNlYw==", wantSub: "tenant-1"},
 		{name: "net2phone", cfg: func(u string) introspect.Config { return introspect.Net2Phone(u, "0123456789", "s3cret") },
 			answer: `{"active":true,"sub":"u1","scope":"Office Manager","token_type":"Bearer"}`,
-			token:  hexTok, need: verify.Scopes{AllOf: []string{"Office Manager"}}, form: "0123456789", wrong: hydraTok, wantSub: "u1"},
+			token:  hexTok, need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, form: "0123456789", wrong: hydraTok, wantSub: "u1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +85,7 @@ func TestProfiles(t *testing.T) {
 				t.Fatalf("form client_id = %q, want %q", got, tt.form)
 			}
 			if tt.wrong != "" {
-				if _, err := c.Verify(context.Background(), tt.wrong, verify.Scopes{}); verify.ReasonOf(err) != verify.ReasonMalformed {
+				if _, err := c.Verify(context.Background(), tt.wrong, verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonMalformed {
 					t.Fatalf("other provider's token = %v, want malformed", err)
 				}
 			}

@@ -3,7 +3,9 @@ package introspect
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +26,12 @@ func (c *Checker) remote(ctx context.Context, token string) (*decoded, []byte, *
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			// Whichever of the call's deadline and the client's
+			// timeout fired first, say the same thing.
+			return nil, nil, unavailable("remote check: no answer within "+c.s.Timeout.String()+" (deadline exceeded)", err)
+		}
 		return nil, nil, unavailable("remote check", err)
 	}
 	defer resp.Body.Close()

@@ -31,7 +31,7 @@ func Route(jwt, other verify.Checker) *Router {
 }
 
 // Verify implements verify.Checker.
-func (r *Router) Verify(ctx context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+func (r *Router) Verify(ctx context.Context, token string, need verify.ScopeRule) (*verify.Claims, error) {
 	if IsJWT(token) {
 		return r.jwt.Verify(ctx, token, need)
 	}

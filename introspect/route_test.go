@@ -71,7 +71,7 @@ func TestRouteThroughMiddleware(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := verify.FromContext(r.Context())
 		w.Write([]byte(c.Subject))
 	}))
@@ -101,7 +101,7 @@ func TestRouteThroughMiddleware(t *testing.T) {
 			}
 		})
 	}
-	if _, err := introspect.Route(v, remote).Verify(context.Background(), hydraTok, verify.Scopes{}); err != nil {
+	if _, err := introspect.Route(v, remote).Verify(context.Background(), hydraTok, verify.ScopeRule{}); err != nil {
 		t.Fatal(err)
 	}
 }

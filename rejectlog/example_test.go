@@ -6,10 +6,12 @@ import (
 	"os"
 
 	"github.com/jwtguard/jwtguard/grpcmw"
+	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/rejectlog"
+	"github.com/jwtguard/jwtguard/verify"
 )
 
-func ExampleRPC() {
+func ExampleHook() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey { // keep the output stable
@@ -17,10 +19,13 @@ func ExampleRPC() {
 			}
 			return a
 		}}))
-	cfg := grpcmw.Config{OnReject: rejectlog.RPC(logger, "grpc", rejectlog.Options{})}
+	hook := rejectlog.Hook(logger, rejectlog.Options{})
+	_ = httpmw.Config{OnReject: hook} // one hook for every transport
+	cfg := grpcmw.Config{OnReject: hook}
 
-	// What grpcmw does for a call without credentials:
-	cfg.OnReject(context.Background(), "/sms.v1.SmsService/Send", grpcmw.ErrMissingToken)
+	// What grpcmw reports for a call without credentials:
+	cfg.OnReject(context.Background(), verify.Rejection{Transport: "grpc", Method: "/sms.v1.SmsService/Send",
+		Outcome: verify.OutcomeMissingToken, Err: grpcmw.ErrMissingToken})
 	// Output:
-	// level=INFO msg="jwtguard: call refused" transport=grpc method=/sms.v1.SmsService/Send reason=missing_token error="bearer: no bearer credentials"
+	// level=INFO msg="jwtguard: refused" transport=grpc method=/sms.v1.SmsService/Send outcome=missing_token reason=missing_token error="bearer: no bearer credentials"
 }

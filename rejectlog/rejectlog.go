@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 
 	"github.com/jwtguard/jwtguard/grpcmw"
-	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -15,95 +13,68 @@ import (
 const (
 	MissingToken   = "missing_token"   // no bearer credentials
 	InvalidRequest = "invalid_request" // malformed or ambiguous credentials
-	UnlistedMethod = "unlisted_method" // grpcmw DenyUnlisted
+	InvalidMethod  = "invalid_method"  // grpcmw: malformed full method name
+	UnlistedMethod = "unlisted_method" // DenyUnlisted: method or procedure not listed
 	NoMethod       = "no_method"       // grpcmw AuthFunc outside an RPC
-	Other          = "other"           // anything else, e.g. connectguard.ErrUnlistedProcedure
+	Unavailable    = "unavailable"     // a checker error without a Reason
+	Other          = "other"           // anything else
 )
 
-// Reason returns the label for a refusal err as the transports' OnReject
-// hooks report it: the verify.Reason when err carries one (a checker error
-// without a Reason is labelled "unavailable", as the transports answer
-// it), else one of the constants above. The set of labels is fixed, so
-// they are safe as metric labels.
-func Reason(err error) string {
-	if r := verify.ReasonOf(err); r != "" {
-		return string(r)
+// Label returns the label of a refusal as the transports' OnReject hooks
+// report it: its verify.Reason when it has one, else one of the constants
+// above. Apart from a Reason a custom checker invents, the set of labels
+// is fixed, so they are safe as metric labels.
+func Label(r verify.Rejection) string {
+	if r.Reason != "" {
+		return string(r.Reason)
 	}
-	switch {
-	case err == nil:
-		return Other
-	case errors.Is(err, httpmw.ErrMissingToken):
+	switch r.Outcome {
+	case verify.OutcomeMissingToken:
 		return MissingToken
-	case errors.Is(err, httpmw.ErrInvalidRequest):
+	case verify.OutcomeInvalidRequest:
+		if errors.Is(r.Err, grpcmw.ErrInvalidMethod) {
+			return InvalidMethod
+		}
 		return InvalidRequest
-	case errors.Is(err, grpcmw.ErrUnlistedMethod):
+	case verify.OutcomeInsufficientScope:
+		// Without a Reason, only a DenyUnlisted refusal is in this class.
 		return UnlistedMethod
-	case errors.Is(err, grpcmw.ErrNoMethod):
-		return NoMethod
+	case verify.OutcomeUnavailable:
+		if errors.Is(r.Err, grpcmw.ErrNoMethod) {
+			return NoMethod
+		}
+		return Unavailable
 	}
-	var ve *verify.Error
-	if errors.As(err, &ve) {
-		return Other
-	}
-	// A checker failure outside the Checker contract: the transports
-	// answer it as unavailable.
-	return string(verify.ReasonUnavailable)
+	return Other
 }
 
 // Options tunes the records. The zero value logs client-caused refusals
 // at Info.
 type Options struct {
-	// Level is the level of refusals caused by the client (everything but
-	// unavailable keys, which are always logged at Warn). Zero is Info.
+	// Level is the level of refusals caused by the client (every outcome
+	// but unavailable, which is always logged at Warn). Zero is Info.
 	Level slog.Level
 }
 
-// HTTP returns an httpmw.Config.OnReject func that logs every refusal to l
-// with the method, path, status, reason and exact error.
-func HTTP(l *slog.Logger, o Options) func(*http.Request, *httpmw.Failure) {
-	return func(r *http.Request, f *httpmw.Failure) {
-		reason := string(f.Reason)
-		if reason == "" {
-			reason = Reason(f.Err)
+// Hook returns an OnReject func for httpmw, grpcmw and connectguard that
+// logs every refusal to l with the transport, method, outcome, label and
+// exact error.
+func Hook(l *slog.Logger, o Options) func(context.Context, verify.Rejection) {
+	return func(ctx context.Context, r verify.Rejection) {
+		level := o.Level
+		if r.Outcome == verify.OutcomeUnavailable {
+			level = slog.LevelWarn
 		}
-		level := levelFor(reason, o)
-		ctx := r.Context()
 		if !l.Enabled(ctx, level) {
 			return
 		}
-		l.LogAttrs(ctx, level, "jwtguard: request refused",
-			slog.String("transport", "http"),
+		l.LogAttrs(ctx, level, "jwtguard: refused",
+			slog.String("transport", r.Transport),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", f.Status),
-			slog.String("reason", reason),
-			slog.String("error", errText(f.Err)))
+			slog.String("outcome", string(r.Outcome)),
+			slog.String("reason", Label(r)),
+			slog.String("error", errText(r.Err)))
 	}
-}
-
-// RPC returns a grpcmw.Config.OnReject (or connectguard.Config.OnReject)
-// func that logs every refusal to l; transport names the attribute value
-// ("grpc", "connect").
-func RPC(l *slog.Logger, transport string, o Options) func(ctx context.Context, method string, err error) {
-	return func(ctx context.Context, method string, err error) {
-		reason := Reason(err)
-		level := levelFor(reason, o)
-		if !l.Enabled(ctx, level) {
-			return
-		}
-		l.LogAttrs(ctx, level, "jwtguard: call refused",
-			slog.String("transport", transport),
-			slog.String("method", method),
-			slog.String("reason", reason),
-			slog.String("error", errText(err)))
-	}
-}
-
-func levelFor(reason string, o Options) slog.Level {
-	if reason == string(verify.ReasonUnavailable) {
-		return slog.LevelWarn
-	}
-	return o.Level
 }
 
 func errText(err error) string {

@@ -21,7 +21,7 @@ func TestAllocs(t *testing.T) {
 	}
 	priv := testkeys.RSA2048(0)
 	tok := benchToken(t, priv)
-	need := Scopes{AllOf: []string{testScope1}}
+	need := ScopeRule{AllOf: []string{testScope1}}
 	i := strings.LastIndexByte(tok, '.')
 	hashed := sha256.Sum256([]byte(tok[:i]))
 	sig := decodeSeg(t, tok[i+1:])

@@ -56,7 +56,7 @@ func TestAttackJWKSMembers(t *testing.T) {
 			}
 			v := atkVerifier(t, set, nil)
 			tok := signRS256(priv, fmt.Sprintf(`{"alg":"RS256","kid":%q}`, tt.kid), claimsJSON(""))
-			_, err = v.Verify(t.Context(), tok, Scopes{})
+			_, err = v.Verify(t.Context(), tok, ScopeRule{})
 			if tt.reason == "" {
 				if err != nil {
 					t.Fatalf("control token refused: %v", err)

@@ -238,7 +238,7 @@ func TestAttacks(t *testing.T) {
 	// The configuration recommended for Hydra, whose access tokens carry
 	// "aud": []: audience not checked, so only the token kind tells an ID
 	// token (aud = the client id) from an access token.
-	vSkipAud := atkVerifier(t, set, func(c *Config) { c.Audiences, c.SkipAudienceCheck = nil, true })
+	vSkipAud := atkVerifier(t, set, func(c *Config) { c.Audiences, c.InsecureSkipAudienceCheck = nil, true })
 	idToken := func(members string) string {
 		return signRS256(key, rs256Header(`"typ":"JWT"`), claimsWith(stdIss()+`,"aud":["client-1"],`+stdExp()+fmt.Sprintf(`,"iat":%d`, atkNow.Unix())+members))
 	}
@@ -451,7 +451,7 @@ func TestAttacks(t *testing.T) {
 			if r.v != nil {
 				vv = r.v
 			}
-			c, err := vv.Verify(context.Background(), r.token, Scopes{})
+			c, err := vv.Verify(context.Background(), r.token, ScopeRule{})
 			if r.want == nil {
 				if err != nil {
 					t.Fatalf("control refused: %v", err)
@@ -567,12 +567,12 @@ func TestAttackWeakKeys(t *testing.T) {
 				input := b64([]byte(`{"alg":"RS256","kid":"weak"}`)) + "." + b64([]byte(claimsJSON("")))
 				token = input + "." + b64(rawPKCS1v15Sign(c.pub.N, big.NewInt(1), []byte(input)))
 			}
-			if _, err := v.Verify(context.Background(), token, Scopes{}); !errors.Is(err, ErrUnknownKey) {
+			if _, err := v.Verify(context.Background(), token, ScopeRule{}); !errors.Is(err, ErrUnknownKey) {
 				t.Fatalf("err = %v, want unknown_key", err)
 			}
 			// Control: the strong key in the same document still works
 			// (one bad key never empties the set).
-			if _, err := v.Verify(context.Background(), signRS256(strong, rs256Header(""), claimsJSON("")), Scopes{}); err != nil {
+			if _, err := v.Verify(context.Background(), signRS256(strong, rs256Header(""), claimsJSON("")), ScopeRule{}); err != nil {
 				t.Fatalf("strong key in the same set refused: %v", err)
 			}
 		})
@@ -604,23 +604,23 @@ func TestAttackRemovedKey(t *testing.T) {
 			v := atkVerifier(t, src, func(c *Config) { c.TokenCache.Disable = cacheOff })
 			tok := signRS256(testkeys.RSA2048(1), `{"alg":"RS256","kid":"k2"}`, claimsJSON(""))
 			for i := range 2 { // twice: the second call is a cache hit when enabled
-				if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
+				if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil {
 					t.Fatalf("call %d while k2 is published: %v", i, err)
 				}
 			}
 			src.set.Store(mustSet(t, k1)) // refresh drops k2
-			if _, err := v.Verify(context.Background(), tok, Scopes{}); !errors.Is(err, ErrUnknownKey) {
+			if _, err := v.Verify(context.Background(), tok, ScopeRule{}); !errors.Is(err, ErrUnknownKey) {
 				t.Fatalf("after k2 removed: err = %v, want unknown_key", err)
 			}
 			// Republishing the same material under a new *Key is a new key.
 			k2b := mustKey(t, "k2", "RS256", &testkeys.RSA2048(1).PublicKey)
 			src.set.Store(mustSet(t, k1, k2b))
-			if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
+			if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil {
 				t.Fatalf("after k2 republished: %v", err)
 			}
 			// Same kid, different material (key substitution): refused.
 			src.set.Store(mustSet(t, k1, mustKey(t, "k2", "RS256", &testkeys.RSA2048(2).PublicKey)))
-			if _, err := v.Verify(context.Background(), tok, Scopes{}); !errors.Is(err, ErrInvalidSignature) {
+			if _, err := v.Verify(context.Background(), tok, ScopeRule{}); !errors.Is(err, ErrInvalidSignature) {
 				t.Fatalf("kid k2 now names another key: err = %v, want invalid_signature", err)
 			}
 		})

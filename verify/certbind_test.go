@@ -94,8 +94,8 @@ func TestCheckCertBinding(t *testing.T) {
 			if got := ReasonOf(err); got != tt.want || (err == nil) != (tt.want == "") {
 				t.Fatalf("CheckCertBinding = %v, want reason %q", err, tt.want)
 			}
-			if err != nil && !errors.Is(err, tt.want.Sentinel()) {
-				t.Fatalf("errors.Is(%v, %v) = false", err, tt.want.Sentinel())
+			if err != nil && !errors.Is(err, sentinels[tt.want]) {
+				t.Fatalf("errors.Is(%v, %v) = false", err, sentinels[tt.want])
 			}
 		})
 	}
@@ -124,7 +124,7 @@ func TestCheckCertBindingVerifiedToken(t *testing.T) {
 	v := newVerifier(t, defaultSource(t), nil)
 	verified := func(tok string) *Claims {
 		t.Helper()
-		c, err := v.Verify(t.Context(), tok, Scopes{})
+		c, err := v.Verify(t.Context(), tok, ScopeRule{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,13 +15,13 @@ import (
 // An implementation returns either non-nil Claims and a nil error, or nil
 // Claims and an error. A refusal should be (or wrap) an [*Error] carrying a
 // [Reason]; the transports treat any other error as the server's fault
-// (ReasonUnavailable: 503 or codes.Unavailable), never as the client's.
-// need is checked by the implementation (see [Scopes.Check]) so that a
+// ([OutcomeUnavailable], see [OutcomeOf]), never as the client's.
+// need is checked by the implementation (see [ScopeRule.Check]) so that a
 // token lacking scopes is refused with ReasonInsufficientScope. The
 // returned Claims may be shared between calls and must not be modified.
 // Verify must be safe for concurrent use and must return when ctx ends.
 type Checker interface {
-	Verify(ctx context.Context, token string, need Scopes) (*Claims, error)
+	Verify(ctx context.Context, token string, need ScopeRule) (*Claims, error)
 }
 
 var _ Checker = (*Verifier)(nil)

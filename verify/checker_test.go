@@ -43,7 +43,7 @@ func TestNewClaims(t *testing.T) {
 			}
 			in.Scopes[0] = "changed"
 			if c.Scopes[0] != "a" {
-				t.Fatal("NewClaims shares the caller's Scopes")
+				t.Fatal("NewClaims shares the caller's ScopeRule")
 			}
 			var m map[string]any
 			if err := c.Decode(&m); err != nil {
@@ -56,26 +56,26 @@ func TestNewClaims(t *testing.T) {
 func TestScopesValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		s    verify.Scopes
+		s    verify.ScopeRule
 		ok   bool
 	}{
 		{name: "zero", ok: true},
-		{name: "plain", s: verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}}, ok: true},
-		{name: "empty", s: verify.Scopes{AllOf: []string{""}}},
-		{name: "role with a space", s: verify.Scopes{AnyOf: []string{"Office Manager"}}, ok: true},
-		{name: "leading space", s: verify.Scopes{AllOf: []string{" Office"}}},
-		{name: "trailing space", s: verify.Scopes{AllOf: []string{"Office "}}},
-		{name: "doubled space", s: verify.Scopes{AllOf: []string{"Office  Manager"}}},
-		{name: "only a space", s: verify.Scopes{AllOf: []string{" "}}},
-		{name: "tab", s: verify.Scopes{AllOf: []string{"Office\tManager"}}},
-		{name: "non-ASCII", s: verify.Scopes{AllOf: []string{"läs"}}},
-		{name: "control", s: verify.Scopes{AllOf: []string{"a\x00"}}},
-		{name: "prefix", s: verify.Scopes{AnyPrefix: []string{"cx."}}, ok: true},
-		{name: "prefix colon", s: verify.Scopes{AnyPrefix: []string{"sms.text:"}}, ok: true},
-		{name: "prefix ends in a letter", s: verify.Scopes{AnyPrefix: []string{"admin"}}},
-		{name: "prefix ends in a digit", s: verify.Scopes{AnyPrefix: []string{"v1"}}},
-		{name: "prefix empty", s: verify.Scopes{AnyPrefix: []string{""}}},
-		{name: "prefix with a space", s: verify.Scopes{AnyPrefix: []string{"Office ."}}},
+		{name: "plain", s: verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}}, ok: true},
+		{name: "empty", s: verify.ScopeRule{AllOf: []string{""}}},
+		{name: "role with a space", s: verify.ScopeRule{AnyOf: []string{"Office Manager"}}, ok: true},
+		{name: "leading space", s: verify.ScopeRule{AllOf: []string{" Office"}}},
+		{name: "trailing space", s: verify.ScopeRule{AllOf: []string{"Office "}}},
+		{name: "doubled space", s: verify.ScopeRule{AllOf: []string{"Office  Manager"}}},
+		{name: "only a space", s: verify.ScopeRule{AllOf: []string{" "}}},
+		{name: "tab", s: verify.ScopeRule{AllOf: []string{"Office\tManager"}}},
+		{name: "non-ASCII", s: verify.ScopeRule{AllOf: []string{"läs"}}},
+		{name: "control", s: verify.ScopeRule{AllOf: []string{"a\x00"}}},
+		{name: "prefix", s: verify.ScopeRule{AnyPrefix: []string{"cx."}}, ok: true},
+		{name: "prefix colon", s: verify.ScopeRule{AnyPrefix: []string{"sms.text:"}}, ok: true},
+		{name: "prefix ends in a letter", s: verify.ScopeRule{AnyPrefix: []string{"admin"}}},
+		{name: "prefix ends in a digit", s: verify.ScopeRule{AnyPrefix: []string{"v1"}}},
+		{name: "prefix empty", s: verify.ScopeRule{AnyPrefix: []string{""}}},
+		{name: "prefix with a space", s: verify.ScopeRule{AnyPrefix: []string{"Office ."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestScopesValidate(t *testing.T) {
 			}
 		})
 	}
-	if err := (verify.Scopes{AllOf: []string{"a"}}).Check([]string{"b"}); !errors.Is(err, verify.ErrInsufficientScope) {
+	if err := (verify.ScopeRule{AllOf: []string{"a"}}).Check([]string{"b"}); !errors.Is(err, verify.ErrInsufficientScope) {
 		t.Fatalf("Check = %v", err)
 	}
 }
@@ -92,25 +92,25 @@ func TestScopesValidate(t *testing.T) {
 func TestScopesCheck(t *testing.T) {
 	tests := []struct {
 		name    string
-		need    verify.Scopes
+		need    verify.ScopeRule
 		granted []string
 		ok      bool
 		str     string // String(), the RFC 6750 scope= value
 	}{
 		{name: "zero", ok: true},
-		{name: "all-of", need: verify.Scopes{AllOf: []string{"a", "b"}}, granted: []string{"b", "a"}, ok: true, str: "a b"},
-		{name: "all-of missing one", need: verify.Scopes{AllOf: []string{"a", "b"}}, granted: []string{"a"}, str: "a b"},
-		{name: "role kept whole", need: verify.Scopes{AllOf: []string{"Office Manager"}}, granted: []string{"Office Manager"}, ok: true},
-		{name: "role split is no match", need: verify.Scopes{AllOf: []string{"Office Manager"}}, granted: []string{"Office", "Manager"}},
-		{name: "role needs exact case", need: verify.Scopes{AnyOf: []string{"Office Manager"}}, granted: []string{"office manager"}},
-		{name: "prefix family", need: verify.Scopes{AnyPrefix: []string{"cx."}}, granted: []string{"cx.agent-calls"}, ok: true},
-		{name: "prefix alone is a member", need: verify.Scopes{AnyPrefix: []string{"cx."}}, granted: []string{"cx."}, ok: true},
-		{name: "prefix no member", need: verify.Scopes{AnyPrefix: []string{"cx."}}, granted: []string{"cxagent", "sms.cx.x"}},
-		{name: "granted wildcard is a plain name", need: verify.Scopes{AnyOf: []string{"cx.agent-calls"}}, granted: []string{"cx.*"}, str: "cx.agent-calls"},
-		{name: "granted wildcard meets no prefix", need: verify.Scopes{AnyPrefix: []string{"sms."}}, granted: []string{"*", "sms*"}},
-		{name: "any-of or prefix", need: verify.Scopes{AnyOf: []string{"admin:all"}, AnyPrefix: []string{"cx."}}, granted: []string{"cx.queue-calls"}, ok: true, str: "admin:all"},
-		{name: "all-of and prefix", need: verify.Scopes{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, granted: []string{"cx.queue-calls"}, str: "a"},
-		{name: "mixed role hides scope attr", need: verify.Scopes{AllOf: []string{"a"}, AnyOf: []string{"Office Manager"}}, granted: []string{"a"}},
+		{name: "all-of", need: verify.ScopeRule{AllOf: []string{"a", "b"}}, granted: []string{"b", "a"}, ok: true, str: "a b"},
+		{name: "all-of missing one", need: verify.ScopeRule{AllOf: []string{"a", "b"}}, granted: []string{"a"}, str: "a b"},
+		{name: "role kept whole", need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, granted: []string{"Office Manager"}, ok: true},
+		{name: "role split is no match", need: verify.ScopeRule{AllOf: []string{"Office Manager"}}, granted: []string{"Office", "Manager"}},
+		{name: "role needs exact case", need: verify.ScopeRule{AnyOf: []string{"Office Manager"}}, granted: []string{"office manager"}},
+		{name: "prefix family", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, granted: []string{"cx.agent-calls"}, ok: true},
+		{name: "prefix alone is a member", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, granted: []string{"cx."}, ok: true},
+		{name: "prefix no member", need: verify.ScopeRule{AnyPrefix: []string{"cx."}}, granted: []string{"cxagent", "sms.cx.x"}},
+		{name: "granted wildcard is a plain name", need: verify.ScopeRule{AnyOf: []string{"cx.agent-calls"}}, granted: []string{"cx.*"}, str: "cx.agent-calls"},
+		{name: "granted wildcard meets no prefix", need: verify.ScopeRule{AnyPrefix: []string{"sms."}}, granted: []string{"*", "sms*"}},
+		{name: "any-of or prefix", need: verify.ScopeRule{AnyOf: []string{"admin:all"}, AnyPrefix: []string{"cx."}}, granted: []string{"cx.queue-calls"}, ok: true, str: "admin:all"},
+		{name: "all-of and prefix", need: verify.ScopeRule{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, granted: []string{"cx.queue-calls"}, str: "a"},
+		{name: "mixed role hides scope attr", need: verify.ScopeRule{AllOf: []string{"a"}, AnyOf: []string{"Office Manager"}}, granted: []string{"a"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,12 +135,12 @@ func TestScopesCheck(t *testing.T) {
 // unambiguously when the requirement has a role or a prefix.
 func TestScopesDetail(t *testing.T) {
 	tests := []struct {
-		need verify.Scopes
+		need verify.ScopeRule
 		want string
 	}{
-		{verify.Scopes{AllOf: []string{"a", "b"}}, `need "a b"`},
-		{verify.Scopes{AllOf: []string{"Office Manager"}}, `need all of ["Office Manager"]`},
-		{verify.Scopes{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, `need all of ["a"], any prefix ["cx."]`},
+		{verify.ScopeRule{AllOf: []string{"a", "b"}}, `need "a b"`},
+		{verify.ScopeRule{AllOf: []string{"Office Manager"}}, `need all of ["Office Manager"]`},
+		{verify.ScopeRule{AllOf: []string{"a"}, AnyPrefix: []string{"cx."}}, `need all of ["a"], any prefix ["cx."]`},
 	}
 	for _, tt := range tests {
 		if err := tt.need.Check(nil); err == nil || !strings.HasSuffix(err.Error(), tt.want) {
@@ -159,7 +159,7 @@ func FuzzScopeRequirement(f *testing.F) {
 	f.Add(" ", "admin", "administrator")
 	f.Add("a\x00b", "\xff.", "a\x00b")
 	f.Fuzz(func(t *testing.T, name, prefix, granted string) {
-		need := verify.Scopes{AllOf: []string{name}, AnyPrefix: []string{prefix}}
+		need := verify.ScopeRule{AllOf: []string{name}, AnyPrefix: []string{prefix}}
 		have := strings.Split(granted, " ")
 		err := need.Check(have)
 		if need.Validate() != nil {
@@ -173,4 +173,16 @@ func FuzzScopeRequirement(f *testing.F) {
 			t.Fatalf("Check(%q) = %v, want ok=%v", have, err, ok)
 		}
 	})
+}
+
+func TestScopeRuleClone(t *testing.T) {
+	s := verify.ScopeRule{AllOf: []string{"a"}, AnyOf: []string{"b"}, AnyPrefix: []string{"cx."}}
+	c := s.Clone()
+	s.AllOf[0], s.AnyOf[0], s.AnyPrefix[0] = "x", "y", "z."
+	if c.AllOf[0] != "a" || c.AnyOf[0] != "b" || c.AnyPrefix[0] != "cx." {
+		t.Fatalf("clone shares slices with the original: %+v", c)
+	}
+	if z := (verify.ScopeRule{}).Clone(); z.AllOf != nil || z.AnyOf != nil || z.AnyPrefix != nil {
+		t.Fatalf("zero clone = %+v, want zero", z)
+	}
 }

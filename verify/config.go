@@ -45,13 +45,16 @@ type Config struct {
 	InsecureSkipIssuerCheck bool
 
 	// Audiences lists the accepted "aud" values; the token must carry at
-	// least one of them (any-of). Required unless SkipAudienceCheck.
+	// least one of them (any-of). Required unless InsecureSkipAudienceCheck.
 	Audiences []string
 
-	// SkipAudienceCheck accepts tokens whatever their "aud". Hydra issues
-	// access tokens with "aud": [] unless the client requested an audience,
-	// so some deployments need this; say so explicitly.
-	SkipAudienceCheck bool
+	// InsecureSkipAudienceCheck accepts tokens whatever their "aud": a
+	// token minted for any other service of the same issuer is then
+	// accepted too. Hydra issues access tokens with "aud": [] unless the
+	// client requested an audience, so some deployments need this; say so
+	// explicitly, and prefer requiring scopes that only this service's
+	// clients are granted.
+	InsecureSkipAudienceCheck bool
 
 	// Algorithms lists the accepted JWS "alg" values, case-sensitive.
 	// Zero means ["RS256"]. Supported: RS256, RS384, RS512, PS256, PS384,
@@ -119,7 +122,8 @@ type TokenCacheConfig struct {
 	// MaxBytes bounds the memory the cached tokens and claims use,
 	// approximately. Zero means 32 MiB.
 	MaxBytes int64
-	// MaxTokenBytes: longer tokens are verified but never cached. Zero
-	// means 8 KiB.
-	MaxTokenBytes int
+	// MaxCachedTokenBytes: longer tokens are verified but never cached.
+	// Zero means 8 KiB. (Config.MaxTokenBytes instead refuses longer
+	// tokens outright.)
+	MaxCachedTokenBytes int
 }

@@ -10,13 +10,14 @@
 //		Issuers:   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: cache}},
 //		Audiences: []string{"https://api.example.com/"},
 //	})
-//	claims, err := v.Verify(ctx, token, verify.Scopes{AllOf: []string{"sms.text:send"}})
+//	claims, err := v.Verify(ctx, token, verify.ScopeRule{AllOf: []string{"sms.text:send"}})
 //
 // Every refusal is an [*Error] carrying a stable [Reason]; errors.Is matches
 // the reason's sentinel (ErrExpired, ErrInvalidSignature, …) and
-// [Reason.OAuthError] and [Reason.HTTPStatus] give the RFC 6750 response
-// the transports (httpmw, grpcmw) send. Clients only ever see the vague
-// RFC 6750 code; [Error.Detail] and [Config.OnDecision] are for the
+// [Reason.Outcome] (or [OutcomeOf] for any error) gives the class of answer
+// the transports (httpmw, grpcmw, connectguard) send, each in its own
+// codes. Clients only ever see that vague class; [Error.Detail],
+// [Config.OnDecision] and the transports' [Rejection] hook are for the
 // operator.
 //
 // # Order of checks
@@ -62,7 +63,7 @@
 //     missing_claim and now−iat > MaxTokenAge+leeway is expired; with
 //     MaxLifetime, no iat is missing_claim and exp−iat > MaxLifetime is
 //     lifetime_too_long (no leeway: both times are the issuer's).
-//  7. Audience: unless SkipAudienceCheck, the token must carry at least one
+//  7. Audience: unless InsecureSkipAudienceCheck, the token must carry at least one
 //     of Config.Audiences (any-of). No aud is missing_claim; an aud that
 //     matches none, including "" and [], is invalid_audience.
 //  8. Kind ([TokenKind], Config.Kind): by default the token must be an
@@ -77,7 +78,7 @@
 //     otherwise unknown_key. Source errors map as: jwks.ErrKeyNotFound →
 //     unknown_key; jwks.ErrKeyMismatch → unsupported_algorithm;
 //     jwks.ErrUnavailable, jwks.ErrClosed, ctx errors and anything else →
-//     unavailable (a server-side condition: 503, not 401). The key ↔ alg
+//     unavailable (a server-side condition, not the client's). The key ↔ alg
 //     binding (RFC 8725 §3.1) is enforced here again, whatever the source
 //     promised: kty and Go key type must be the alg's family, the JWK's
 //     alg (when stated) must equal the token's, use must be "sig" or
@@ -97,7 +98,7 @@
 //     under it. If ctx ends during that wait the result is unavailable.
 //  11. Scopes: the per-call requirement: every scope in need.AllOf, and one
 //     of need.AnyOf, or one starting with a need.AnyPrefix entry, when
-//     either is not empty, else insufficient_scope (403) with
+//     either is not empty, else insufficient_scope with
 //     Error.Required set for the scope= attribute. Scopes are the union of
 //     "scope", "scp" and Config.ScopeClaims; every string is split on
 //     spaces, so "a b" and ["a","b"] carry the same scopes (and a required
@@ -156,7 +157,7 @@
 //   - Scope requirements are per call and evaluated on every hit.
 //   - Only accepted tokens are cached (a token refused only for scope is
 //     accepted: its scopes are re-evaluated per call); tokens longer than
-//     TokenCache.MaxTokenBytes (8 KiB) are never cached.
+//     TokenCache.MaxCachedTokenBytes (8 KiB) are never cached.
 //   - It is bounded by TokenCache.MaxEntries (10 000) and MaxBytes (32 MiB,
 //     token and payload bytes plus a fixed per-entry estimate). Nothing is
 //     evicted before one of the bounds is reached; then SIEVE picks the
@@ -188,28 +189,27 @@
 // (128 KiB for the default 10 000); a cached token costs about its length
 // plus its payload plus 512 bytes.
 //
-// # Performance
+// # Design of the cold path
 //
 // RS* signatures are checked with [jwks.Key.VerifyPKCS1v15], whose modulus
 // arithmetic jwks.NewKey prepared once per key; crypto/rsa redoes that on
 // every call (BenchmarkColdVsFloor compares the two and a cold Verify). PS*
 // signatures go straight to crypto/rsa: golang-jwt verifies PSS with
 // PSSSaltLengthAuto, accepting any salt length, where RFC 7518 §3.5 fixes
-// it to the hash length. golang-jwt's SigningMethodRSA would add a
-// hasher, a copy of the signing input and a digest slice: +3 allocations
-// and +800 B per token (BenchmarkSignature); the verifier hashes into
-// pooled scratch memory instead. ECDSA and EdDSA use golang-jwt.
+// it to the hash length; and golang-jwt's SigningMethodRSA would copy the
+// signing input and allocate a hasher per token (BenchmarkSignature), where
+// the verifier hashes into pooled scratch memory. ECDSA and EdDSA use
+// golang-jwt.
 //
-// The JSON scanner decodes the registered claims of a Hydra access token
-// in about half the time of go-json-experiment/json, with no allocation
-// beyond the returned Claims instead of 14 (BenchmarkPayloadDecode). A
-// cold Verify allocates two objects beyond the signature check's own
-// (TestAllocs; an RS* check allocates nothing up to 2048 bits, and
-// math/big's few temporaries above): one string holding the decoded header
-// and payload, of which every claim string is a substring, and the
-// Claims. Everything about a key is derived
-// once when the key is parsed (jwks); per request the verifier only
-// compares fields.
+// Header and payload are decoded by the strict scanner in internal/jose,
+// kept over go-json-experiment/json for its measured share of a whole cold
+// verification (BenchmarkPayloadDecode, and internal/jose's
+// BenchmarkColdShare). A cold Verify allocates two objects beyond the
+// signature check's own (pinned by TestAllocs): one string holding the
+// decoded header and payload, of which every claim string is a substring,
+// and the Claims. Everything about a key is derived once when the key is
+// parsed (jwks); per request the verifier only compares fields. The
+// figures are in the bench module's RESULTS.md.
 //
 // # Security
 //

@@ -32,14 +32,14 @@ const (
 	// ReasonInactive is a remote checker's refusal: the authorization
 	// server answered that the token is not active (RFC 7662 "active":
 	// false: unknown, revoked or expired there), or a userinfo endpoint
-	// refused it with 401 or 403. Like every token fault it is a 401
-	// invalid_token for the client.
+	// refused it with 401 or 403. Like every token fault its outcome is
+	// OutcomeInvalidToken.
 	ReasonInactive Reason = "inactive"
 	// ReasonInvalidCertBinding is a transport's refusal under RFC 8705 §3:
 	// the token is bound to a TLS client certificate (cnf x5t#S256) and
 	// the request presented none or another one, or a binding is required
 	// and the token has none ([Claims.CheckCertBinding]). Like every token
-	// fault it is a 401 invalid_token for the client.
+	// fault its outcome is OutcomeInvalidToken.
 	ReasonInvalidCertBinding Reason = "invalid_cert_binding"
 )
 
@@ -89,37 +89,6 @@ var sentinels = map[Reason]error{
 	ReasonInvalidCertBinding:   ErrInvalidCertBinding,
 }
 
-// Sentinel returns the sentinel error for r, or nil for an unknown reason.
-func (r Reason) Sentinel() error { return sentinels[r] }
-
-// OAuthError returns the RFC 6750 error code a transport sends for r:
-// "invalid_request", "invalid_token" or "insufficient_scope"; "" for
-// ReasonUnavailable, which is a server-side condition, not a token fault.
-func (r Reason) OAuthError() string {
-	switch r {
-	case ReasonInsufficientScope:
-		return "insufficient_scope"
-	case ReasonUnavailable:
-		return ""
-	default:
-		return "invalid_token"
-	}
-}
-
-// HTTPStatus returns the HTTP status a transport sends for r: 401 for a
-// token fault, 403 for insufficient scope, 503 when keys are unavailable.
-// (400 invalid_request is decided by the transport, before a token exists.)
-func (r Reason) HTTPStatus() int {
-	switch r {
-	case ReasonInsufficientScope:
-		return 403 // http.StatusForbidden
-	case ReasonUnavailable:
-		return 503 // http.StatusServiceUnavailable
-	default:
-		return 401 // http.StatusUnauthorized
-	}
-}
-
 // Error is the detail type for every refusal. It matches its Reason's
 // sentinel with errors.Is, and errors.As extracts it for the details.
 // Detail is for logs and the caller, never for the client.
@@ -133,7 +102,7 @@ type Error struct {
 	KID    string
 	// Required is the scope requirement that was not met
 	// (ReasonInsufficientScope only), for RFC 6750's scope= attribute.
-	Required Scopes
+	Required ScopeRule
 	// Err is the underlying cause, if any (e.g. a jwks error).
 	Err error
 }

@@ -26,9 +26,9 @@ func ExampleClaims_CheckCertBinding() {
 	fmt.Println(claims.CheckCertBinding(cert, false))
 	fmt.Println(claims.CheckCertBinding(nil, false))
 	err = claims.CheckCertBinding(&x509.Certificate{Raw: []byte("another client's certificate")}, false)
-	fmt.Println(errors.Is(err, verify.ErrInvalidCertBinding), verify.ReasonOf(err).HTTPStatus())
+	fmt.Println(errors.Is(err, verify.ErrInvalidCertBinding), verify.ReasonOf(err).Outcome())
 	// Output:
 	// <nil>
 	// verify: invalid_cert_binding: the token is bound to a certificate and the request presented none
-	// true 401
+	// true invalid_token
 }

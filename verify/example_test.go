@@ -55,17 +55,17 @@ func Example() {
 	}
 	token := exampleToken(now.Add(-time.Minute), "sms.text:send", "subscription:read")
 
-	c, err := v.Verify(context.Background(), token, verify.Scopes{AllOf: []string{"sms.text:send"}})
+	c, err := v.Verify(context.Background(), token, verify.ScopeRule{AllOf: []string{"sms.text:send"}})
 	fmt.Println(c.Subject, c.Scopes, err)
 
-	_, err = v.Verify(context.Background(), token, verify.Scopes{AllOf: []string{"admin"}})
-	fmt.Println(verify.ReasonOf(err), verify.ReasonOf(err).HTTPStatus())
+	_, err = v.Verify(context.Background(), token, verify.ScopeRule{AllOf: []string{"admin"}})
+	fmt.Println(verify.ReasonOf(err), verify.OutcomeOf(err))
 
-	_, err = v.Verify(context.Background(), exampleToken(now.Add(-2*time.Hour)), verify.Scopes{})
-	fmt.Println(errors.Is(err, verify.ErrExpired), verify.ReasonOf(err).OAuthError())
+	_, err = v.Verify(context.Background(), exampleToken(now.Add(-2*time.Hour)), verify.ScopeRule{})
+	fmt.Println(errors.Is(err, verify.ErrExpired), verify.OutcomeOf(err))
 	// Output:
 	// 86b76cb5 [sms.text:send subscription:read] <nil>
-	// insufficient_scope 403
+	// insufficient_scope insufficient_scope
 	// true invalid_token
 }
 
@@ -78,7 +78,7 @@ func ExampleError() {
 		Audiences: []string{"https://api.example.com/"},
 		Now:       func() time.Time { return now },
 	})
-	_, err := v.Verify(context.Background(), exampleToken(now), verify.Scopes{})
+	_, err := v.Verify(context.Background(), exampleToken(now), verify.ScopeRule{})
 	var e *verify.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Reason)
@@ -92,11 +92,11 @@ func ExampleError() {
 func ExampleClaims_Decode() {
 	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	v, _ := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
-		SkipAudienceCheck: true,
-		Now:               func() time.Time { return now },
+		Issuers:                   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		InsecureSkipAudienceCheck: true,
+		Now:                       func() time.Time { return now },
 	})
-	c, err := v.Verify(context.Background(), exampleToken(now, "phone"), verify.Scopes{})
+	c, err := v.Verify(context.Background(), exampleToken(now, "phone"), verify.ScopeRule{})
 	if err != nil {
 		panic(err)
 	}
@@ -130,11 +130,11 @@ func ExampleTokenKind() {
 	idToken := exampleIDToken(now, "my-client", "n-0S6_WzA2Mj")
 
 	api, _ := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
-		SkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
-		Now:               func() time.Time { return now },
+		Issuers:                   []verify.Issuer{{Name: "https://id.wgtwo.com/", Keys: exampleKeys()}},
+		InsecureSkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
+		Now:                       func() time.Time { return now },
 	})
-	_, err := api.Verify(context.Background(), idToken, verify.Scopes{})
+	_, err := api.Verify(context.Background(), idToken, verify.ScopeRule{})
 	fmt.Println(err)
 
 	client, _ := verify.New(verify.Config{
@@ -143,7 +143,7 @@ func ExampleTokenKind() {
 		Kind:      verify.TokenKindID,
 		Now:       func() time.Time { return now },
 	})
-	c, err := client.Verify(context.Background(), idToken, verify.Scopes{})
+	c, err := client.Verify(context.Background(), idToken, verify.ScopeRule{})
 	if err != nil {
 		panic(err)
 	}
@@ -153,8 +153,8 @@ func ExampleTokenKind() {
 	// 4c42b5eb <nil>
 }
 
-func ExampleScopes_Check() {
-	need := verify.Scopes{AllOf: []string{"events:read"}, AnyOf: []string{"sms:send", "sms:admin"}}
+func ExampleScopeRule_Check() {
+	need := verify.ScopeRule{AllOf: []string{"events:read"}, AnyOf: []string{"sms:send", "sms:admin"}}
 	fmt.Println(need.Check([]string{"events:read", "sms:send"}))
 	fmt.Println(need.Check([]string{"events:read"}))
 	fmt.Println(need.String())

@@ -43,7 +43,7 @@ func TestMultiIssuer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a0, b0 := srcA.calls.Load(), srcB.calls.Load()
-			c, err := v.Verify(context.Background(), tt.tok, Scopes{})
+			c, err := v.Verify(context.Background(), tt.tok, ScopeRule{})
 			if ReasonOf(err) != tt.want {
 				t.Fatalf("reason %q, want %q (%v)", ReasonOf(err), tt.want, err)
 			}
@@ -66,11 +66,11 @@ func TestOnDecision(t *testing.T) {
 	good := mint(t, hydraClaims(testNow))
 	expired := mint(t, with(hydraClaims(testNow), "exp", testNow.Add(-time.Hour).Unix()))
 	ctx := context.Background()
-	v.Verify(ctx, good, Scopes{})
-	v.Verify(ctx, good, Scopes{})
-	v.Verify(ctx, good, Scopes{AllOf: []string{"admin"}})
-	v.Verify(ctx, expired, Scopes{})
-	v.Verify(ctx, "junk", Scopes{})
+	v.Verify(ctx, good, ScopeRule{})
+	v.Verify(ctx, good, ScopeRule{})
+	v.Verify(ctx, good, ScopeRule{AllOf: []string{"admin"}})
+	v.Verify(ctx, expired, ScopeRule{})
+	v.Verify(ctx, "junk", ScopeRule{})
 	want := []Decision{
 		{Reason: "", Issuer: testIssuer, KID: testKID, Cached: false},
 		{Reason: "", Issuer: testIssuer, KID: testKID, Cached: true},
@@ -112,7 +112,7 @@ func TestContextHelpers(t *testing.T) {
 func TestDecode(t *testing.T) {
 	v := newVerifier(t, defaultSource(t), nil)
 	tok := rawTok(t, hdrRS256, payloadWith(t, []string{"ext"}, `"ext":{"tenant":"t1"}`, `"Sub":"upper"`))
-	c, err := v.Verify(context.Background(), tok, Scopes{})
+	c, err := v.Verify(context.Background(), tok, ScopeRule{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestIDTokenNonce(t *testing.T) {
 	v := newVerifier(t, src, func(c *Config) { c.Audiences = []string{client}; c.Kind = TokenKindID })
 	hdr := `{"alg":"RS256","kid":"` + testKID2 + `","typ":"JWT"}`
 	tok := mintRaw(t, testkeys.RSA4096(0), "RS256", hdr, mustJSON(t, claims))
-	c, err := v.Verify(context.Background(), tok, Scopes{})
+	c, err := v.Verify(context.Background(), tok, ScopeRule{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestIDTokenNonce(t *testing.T) {
 		}
 	}
 	delete(claims, "nonce")
-	c2, err := v.Verify(context.Background(), mintRaw(t, testkeys.RSA4096(0), "RS256", hdr, mustJSON(t, claims)), Scopes{})
+	c2, err := v.Verify(context.Background(), mintRaw(t, testkeys.RSA4096(0), "RS256", hdr, mustJSON(t, claims)), ScopeRule{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestIDTokenNonce(t *testing.T) {
 	}
 	// An ID token is not an access token: with RequiredType at+jwt it fails.
 	v2 := newVerifier(t, src, func(c *Config) { c.Audiences = []string{client}; c.RequiredType = "at+jwt" })
-	if _, err := v2.Verify(context.Background(), tok, Scopes{}); ReasonOf(err) != ReasonInvalidType {
+	if _, err := v2.Verify(context.Background(), tok, ScopeRule{}); ReasonOf(err) != ReasonInvalidType {
 		t.Errorf("ID token as access token: %v", err)
 	}
 }
@@ -211,7 +211,7 @@ func TestScopeShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVerifier(t, defaultSource(t), func(c *Config) { c.ScopeClaims = tt.extra })
-			c, err := v.Verify(context.Background(), mint(t, tt.claims), Scopes{})
+			c, err := v.Verify(context.Background(), mint(t, tt.claims), ScopeRule{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,17 +231,17 @@ func TestScopesCheckAndString(t *testing.T) {
 	have := []string{"a", "b", "superadmin"}
 	tests := []struct {
 		name string
-		s    Scopes
+		s    ScopeRule
 		ok   bool
 		str  string
 	}{
-		{"zero", Scopes{}, true, ""},
-		{"all-present", Scopes{AllOf: []string{"a", "b"}}, true, "a b"},
-		{"all-missing-one", Scopes{AllOf: []string{"a", "c"}}, false, "a c"},
-		{"any-one", Scopes{AnyOf: []string{"x", "b"}}, true, "x b"},
-		{"any-none", Scopes{AnyOf: []string{"x", "y"}}, false, "x y"},
-		{"all-and-any", Scopes{AllOf: []string{"a"}, AnyOf: []string{"admin"}}, false, "a admin"},
-		{"no-substring", Scopes{AllOf: []string{"admin"}}, false, "admin"},
+		{"zero", ScopeRule{}, true, ""},
+		{"all-present", ScopeRule{AllOf: []string{"a", "b"}}, true, "a b"},
+		{"all-missing-one", ScopeRule{AllOf: []string{"a", "c"}}, false, "a c"},
+		{"any-one", ScopeRule{AnyOf: []string{"x", "b"}}, true, "x b"},
+		{"any-none", ScopeRule{AnyOf: []string{"x", "y"}}, false, "x y"},
+		{"all-and-any", ScopeRule{AllOf: []string{"a"}, AnyOf: []string{"admin"}}, false, "a admin"},
+		{"no-substring", ScopeRule{AllOf: []string{"admin"}}, false, "admin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,7 +290,7 @@ func TestRFC7520Example(t *testing.T) {
 	if err := v.verifySignatureOnly(context.Background(), ex.Output.Compact); err != nil {
 		t.Fatalf("signature: %v", err)
 	}
-	if _, err := v.Verify(context.Background(), ex.Output.Compact, Scopes{}); ReasonOf(err) != ReasonMalformed {
+	if _, err := v.Verify(context.Background(), ex.Output.Compact, ScopeRule{}); ReasonOf(err) != ReasonMalformed {
 		t.Fatalf("Verify: %v", err)
 	}
 	// One flipped payload byte: the signature check catches it.
@@ -323,8 +323,8 @@ func TestNewValidates(t *testing.T) {
 			c.Issuers = append(c.Issuers, Issuer{Name: "x", Keys: src})
 		}, false},
 		{"no-audience", func(c *Config) { c.Audiences = nil }, false},
-		{"skip-audience", func(c *Config) { c.Audiences = nil; c.SkipAudienceCheck = true }, true},
-		{"audience-and-skip", func(c *Config) { c.SkipAudienceCheck = true }, false},
+		{"skip-audience", func(c *Config) { c.Audiences = nil; c.InsecureSkipAudienceCheck = true }, true},
+		{"audience-and-skip", func(c *Config) { c.InsecureSkipAudienceCheck = true }, false},
 		{"empty-audience", func(c *Config) { c.Audiences = []string{""} }, false},
 		{"alg-none", func(c *Config) { c.Algorithms = []string{"none"} }, false},
 		{"alg-HS256", func(c *Config) { c.Algorithms = []string{"RS256", "HS256"} }, false},
@@ -365,7 +365,7 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Audiences[0] = "https://other.example/"
-	if _, err := v.Verify(context.Background(), mint(t, hydraClaims(time.Now())), Scopes{}); err != nil {
+	if _, err := v.Verify(context.Background(), mint(t, hydraClaims(time.Now())), ScopeRule{}); err != nil {
 		t.Errorf("after caller edit: %v", err)
 	}
 }

@@ -44,7 +44,7 @@ func fuzzFixture(t testing.TB) (full, cached *Verifier, good string) {
 // the one without it, on a miss and on a repeat.
 func FuzzVerify(f *testing.F) {
 	v, vc, good := fuzzFixture(f)
-	if _, err := vc.Verify(context.Background(), good, Scopes{}); err != nil {
+	if _, err := vc.Verify(context.Background(), good, ScopeRule{}); err != nil {
 		f.Fatal(err)
 	}
 	p := strings.Split(good, ".")
@@ -74,9 +74,9 @@ func FuzzVerify(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tok string) {
-		c, err := v.Verify(context.Background(), tok, Scopes{})
+		c, err := v.Verify(context.Background(), tok, ScopeRule{})
 		for i := range 2 {
-			if _, cerr := vc.Verify(context.Background(), tok, Scopes{}); ReasonOf(cerr) != ReasonOf(err) || (cerr == nil) != (err == nil) {
+			if _, cerr := vc.Verify(context.Background(), tok, ScopeRule{}); ReasonOf(cerr) != ReasonOf(err) || (cerr == nil) != (err == nil) {
 				t.Fatalf("with the token cache (call %d): %v; without: %v", i+1, cerr, err)
 			}
 		}

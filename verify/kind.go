@@ -11,7 +11,7 @@ import (
 // may then present it as a bearer token; a resource server must not take it
 // for an access token (RFC 8725 §2.8, RFC 9068 §4). Audiences usually tell
 // them apart (an ID token's aud is the client id), but not with
-// SkipAudienceCheck, which Hydra's "aud": [] access tokens need, and not
+// InsecureSkipAudienceCheck, which Hydra's "aud": [] access tokens need, and not
 // by typ, since Hydra types both "JWT".
 type TokenKind int
 

@@ -48,7 +48,7 @@ func without(m map[string]any, names ...string) map[string]any {
 }
 
 // TestTokenKind: with the configuration recommended for Hydra
-// (SkipAudienceCheck, because its access tokens carry "aud": []), an ID
+// (InsecureSkipAudienceCheck, because its access tokens carry "aud": []), an ID
 // token from the same issuer must not pass as an access token; and an ID
 // token verifier must not take an access token.
 func TestTokenKind(t *testing.T) {
@@ -57,7 +57,7 @@ func TestTokenKind(t *testing.T) {
 	src := &countingSource{src: cache}
 	access := newVerifier(t, src, func(c *Config) {
 		c.Issuers[0].Name = iss.Issuer()
-		c.Audiences, c.SkipAudienceCheck = nil, true
+		c.Audiences, c.InsecureSkipAudienceCheck = nil, true
 		c.TokenCache.Disable = true
 	})
 	idv := newVerifier(t, src, func(c *Config) {
@@ -117,15 +117,15 @@ func TestTokenKind(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := src.calls.Load()
-			c, err := tt.v.Verify(context.Background(), tt.tok, Scopes{})
+			c, err := tt.v.Verify(context.Background(), tt.tok, ScopeRule{})
 			if got := ReasonOf(err); got != tt.want {
 				t.Fatalf("reason = %q, want %q (err %v)", got, tt.want, err)
 			}
 			if (c == nil) == (tt.want == "") {
 				t.Errorf("claims %v with err %v", c, err)
 			}
-			if tt.want != "" && !errors.Is(err, tt.want.Sentinel()) {
-				t.Errorf("errors.Is(%v, %v) = false", err, tt.want.Sentinel())
+			if tt.want != "" && !errors.Is(err, sentinels[tt.want]) {
+				t.Errorf("errors.Is(%v, %v) = false", err, sentinels[tt.want])
 			}
 			if got := src.calls.Load() - before; got != tt.calls {
 				t.Errorf("key source calls = %d, want %d (the kind is decided before any key lookup)", got, tt.calls)
@@ -148,7 +148,7 @@ func TestTokenKindScopeClaims(t *testing.T) {
 		{"no-grant", with(base, "auth_time", testNow.Unix()), ReasonWrongTokenKind},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := v.Verify(context.Background(), mint(t, tt.claims), Scopes{}); ReasonOf(err) != tt.want {
+			if _, err := v.Verify(context.Background(), mint(t, tt.claims), ScopeRule{}); ReasonOf(err) != tt.want {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
 		})
@@ -163,7 +163,7 @@ func TestTokenKindConfig(t *testing.T) {
 		ok   bool
 	}{
 		{"id-with-audiences", func(c *Config) { c.Kind = TokenKindID }, true},
-		{"id-skip-audience", func(c *Config) { c.Kind = TokenKindID; c.Audiences, c.SkipAudienceCheck = nil, true }, false},
+		{"id-skip-audience", func(c *Config) { c.Kind = TokenKindID; c.Audiences, c.InsecureSkipAudienceCheck = nil, true }, false},
 		{"unknown-kind", func(c *Config) { c.Kind = 2 }, false},
 		{"negative-kind", func(c *Config) { c.Kind = -1 }, false},
 		{"max-lifetime", func(c *Config) { c.MaxLifetime = time.Hour }, true},

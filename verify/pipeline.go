@@ -16,7 +16,7 @@ import (
 // valid, the scope requirement need. It returns the claims or an *Error.
 // ctx bounds only the wait for a key fetch already in flight; Verify never
 // waits on a rate limiter.
-func (v *Verifier) Verify(ctx context.Context, token string, need Scopes) (*Claims, error) {
+func (v *Verifier) Verify(ctx context.Context, token string, need ScopeRule) (*Claims, error) {
 	if v.onDecision == nil {
 		c, e, _ := v.verify(ctx, token, need)
 		if e != nil {
@@ -40,7 +40,7 @@ func (v *Verifier) Verify(ctx context.Context, token string, need Scopes) (*Clai
 }
 
 // verify runs the cache, then the full check, then the per-call scopes.
-func (v *Verifier) verify(ctx context.Context, token string, need Scopes) (*Claims, *Error, bool) {
+func (v *Verifier) verify(ctx context.Context, token string, need ScopeRule) (*Claims, *Error, bool) {
 	var c *Claims
 	var e *Error
 	cached := false

@@ -79,14 +79,14 @@ func TestVerifyReasons(t *testing.T) {
 		edit  func(*Config)
 		src   jwks.Source // nil: defaultSource
 		ctx   func() context.Context
-		need  Scopes
+		need  ScopeRule
 		want  Reason // "" = accepted
 		calls int    // expected key-source calls, -1 = don't care
 	}
 	sd := func(extra ...string) string { return payloadWith(t, nil, extra...) }
 	cases := []tc{
 		{name: "ok", tok: good, calls: 1},
-		{name: "ok/scope-all-and-any", tok: good, need: Scopes{AllOf: []string{testScope1}, AnyOf: []string{"x", testScope3}}, calls: 1},
+		{name: "ok/scope-all-and-any", tok: good, need: ScopeRule{AllOf: []string{testScope1}, AnyOf: []string{"x", testScope3}}, calls: 1},
 
 		// token_too_large
 		{name: "too-large/default", tok: good + strings.Repeat("A", DefaultMaxTokenBytes), want: ReasonTokenTooLarge},
@@ -221,7 +221,7 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "aud/empty-string", tok: mint(t, with(hydraClaims(now), "aud", "")), want: ReasonInvalidAudience, calls: 0},
 		{name: "aud/string-match", tok: mint(t, with(hydraClaims(now), "aud", testAudience)), calls: 1},
 		{name: "aud/any-of", tok: mint(t, with(hydraClaims(now), "aud", []string{"x", "https://b.example/"})), edit: func(c *Config) { c.Audiences = []string{"https://a.example/", "https://b.example/"} }, calls: 1},
-		{name: "aud/empty-array-skipped", tok: mint(t, with(hydraClaims(now), "aud", []string{})), edit: func(c *Config) { c.Audiences, c.SkipAudienceCheck = nil, true }, calls: 1},
+		{name: "aud/empty-array-skipped", tok: mint(t, with(hydraClaims(now), "aud", []string{})), edit: func(c *Config) { c.Audiences, c.InsecureSkipAudienceCheck = nil, true }, calls: 1},
 
 		// invalid_type
 		{name: "typ/JWT-when-at+jwt-required", tok: good, edit: func(c *Config) { c.RequiredType = "at+jwt" }, want: ReasonInvalidType, calls: 0},
@@ -229,9 +229,9 @@ func TestVerifyReasons(t *testing.T) {
 		{name: "typ/application-at+jwt", tok: rawTok(t, `{"alg":"RS256","kid":"`+testKID+`","typ":"application/AT+JWT"}`, sd()), edit: func(c *Config) { c.RequiredType = "at+jwt" }, calls: 1},
 
 		// insufficient_scope
-		{name: "scope/missing", tok: good, need: Scopes{AllOf: []string{"admin"}}, want: ReasonInsufficientScope, calls: 1},
-		{name: "scope/prefix-is-not-match", tok: mint(t, with(hydraClaims(now), "scp", []string{"superadmin"})), need: Scopes{AllOf: []string{"admin"}}, want: ReasonInsufficientScope, calls: 1},
-		{name: "scope/any-of-none", tok: good, need: Scopes{AnyOf: []string{"a", "b"}}, want: ReasonInsufficientScope, calls: 1},
+		{name: "scope/missing", tok: good, need: ScopeRule{AllOf: []string{"admin"}}, want: ReasonInsufficientScope, calls: 1},
+		{name: "scope/prefix-is-not-match", tok: mint(t, with(hydraClaims(now), "scp", []string{"superadmin"})), need: ScopeRule{AllOf: []string{"admin"}}, want: ReasonInsufficientScope, calls: 1},
+		{name: "scope/any-of-none", tok: good, need: ScopeRule{AnyOf: []string{"a", "b"}}, want: ReasonInsufficientScope, calls: 1},
 
 		// unavailable
 		{name: "keys/unavailable", tok: good, src: errSource{fmt.Errorf("%w: never loaded", jwks.ErrUnavailable)}, want: ReasonUnavailable, calls: -1},
@@ -272,8 +272,8 @@ func TestVerifyReasons(t *testing.T) {
 				if claims != nil {
 					t.Error("claims returned with an error")
 				}
-				if !errors.Is(err, c.want.Sentinel()) {
-					t.Errorf("errors.Is(err, %v) = false", c.want.Sentinel())
+				if !errors.Is(err, sentinels[c.want]) {
+					t.Errorf("errors.Is(err, %v) = false", sentinels[c.want])
 				}
 				var e *Error
 				if !errors.As(err, &e) || e.Detail == "" {
@@ -318,7 +318,7 @@ func TestVerifyOtherAlgorithms(t *testing.T) {
 				tok = mintRaw(t, testkeys.Ed25519(), c.alg, hdr, payloadWith(t, nil))
 			}
 			v := newVerifier(t, testSet(t, key), func(cfg *Config) { cfg.Algorithms = []string{c.alg} })
-			if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
+			if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
 			// Flip one signature bit: refused.
@@ -327,7 +327,7 @@ func TestVerifyOtherAlgorithms(t *testing.T) {
 			sig[len(sig)/2] ^= 1
 			bad := parts[0] + "." + parts[1] + "." + b64url(sig)
 			v2 := newVerifier(t, testSet(t, key), func(cfg *Config) { cfg.Algorithms = []string{c.alg}; cfg.TokenCache.Disable = true })
-			if _, err := v2.Verify(context.Background(), bad, Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
+			if _, err := v2.Verify(context.Background(), bad, ScopeRule{}); ReasonOf(err) != ReasonInvalidSignature {
 				t.Fatalf("flipped signature: %v", err)
 			}
 		})
@@ -342,7 +342,7 @@ func TestVerifyOtherAlgorithms(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := newVerifier(t, testSet(t, testKey(t, "k1", "PS256", rsa0.Public())), func(cfg *Config) { cfg.Algorithms = []string{"PS256"} })
-		if _, err := v.Verify(context.Background(), in+"."+b64url(sig), Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
+		if _, err := v.Verify(context.Background(), in+"."+b64url(sig), ScopeRule{}); ReasonOf(err) != ReasonInvalidSignature {
 			t.Fatalf("salt auto: %v", err)
 		}
 	})

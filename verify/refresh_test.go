@@ -48,8 +48,8 @@ func inRefetchBubble(t *testing.T, fn func(t *testing.T, iss *issuertest.Server,
 		t.Cleanup(func() { _ = cache.Close() })
 		var hits atomic.Int64
 		v, err := New(Config{
-			Issuers:           []Issuer{{Name: iss.Issuer(), Keys: cache}},
-			SkipAudienceCheck: true,
+			Issuers:                   []Issuer{{Name: iss.Issuer(), Keys: cache}},
+			InsecureSkipAudienceCheck: true,
 			OnDecision: func(d Decision) {
 				if d.Cached {
 					hits.Add(1)
@@ -72,7 +72,7 @@ func TestRepublishedKID(t *testing.T) {
 		kid := iss.SigningKID()
 		old := iss.AccessToken("svc", "a")
 		for i := range 2 {
-			if _, err := v.Verify(ctx, old, Scopes{}); err != nil {
+			if _, err := v.Verify(ctx, old, ScopeRule{}); err != nil {
 				t.Fatalf("old token, call %d: %v", i, err)
 			}
 		}
@@ -83,7 +83,7 @@ func TestRepublishedKID(t *testing.T) {
 		republish(t, iss, kid, 5)
 		fetches := iss.JWKSRequests()
 		fresh := iss.Mint(iss.AccessTokenClaims("svc", "a"), issuertest.MintOptions{KID: kid, Key: testkeys.RSA2048(5)})
-		c, err := v.Verify(ctx, fresh, Scopes{})
+		c, err := v.Verify(ctx, fresh, ScopeRule{})
 		if err != nil {
 			t.Fatalf("token of the republished key: %v", err)
 		}
@@ -93,13 +93,13 @@ func TestRepublishedKID(t *testing.T) {
 		if got := iss.JWKSRequests() - fetches; got != 1 {
 			t.Errorf("JWKS fetches = %d, want 1", got)
 		}
-		if _, err := v.Verify(ctx, fresh, Scopes{}); err != nil || hits.Load() != 2 {
+		if _, err := v.Verify(ctx, fresh, ScopeRule{}); err != nil || hits.Load() != 2 {
 			t.Errorf("repeat of the new token: %v, cached answers %d, want 2", err, hits.Load())
 		}
 
 		// The old token's cache entry is bound to the old *Key: refused,
 		// not served, and no further fetch within the cooldown.
-		if _, err := v.Verify(ctx, old, Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
+		if _, err := v.Verify(ctx, old, ScopeRule{}); ReasonOf(err) != ReasonInvalidSignature {
 			t.Fatalf("old token after republish: %v, want invalid_signature", err)
 		}
 		if hits.Load() != 2 {
@@ -119,20 +119,20 @@ func TestRepublishedKIDCooldown(t *testing.T) {
 		ctx := t.Context()
 		kid := iss.SigningKID()
 		random := iss.Mint(iss.AccessTokenClaims("svc"), issuertest.MintOptions{KID: "random"})
-		if _, err := v.Verify(ctx, random, Scopes{}); ReasonOf(err) != ReasonUnknownKey {
+		if _, err := v.Verify(ctx, random, ScopeRule{}); ReasonOf(err) != ReasonUnknownKey {
 			t.Fatalf("random kid: %v", err)
 		}
 		republish(t, iss, kid, 5)
 		fetches := iss.JWKSRequests()
 		fresh := iss.Mint(iss.AccessTokenClaims("svc"), issuertest.MintOptions{KID: kid, Key: testkeys.RSA2048(5)})
-		if _, err := v.Verify(ctx, fresh, Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
+		if _, err := v.Verify(ctx, fresh, ScopeRule{}); ReasonOf(err) != ReasonInvalidSignature {
 			t.Fatalf("within the cooldown: %v, want invalid_signature", err)
 		}
 		if iss.JWKSRequests() != fetches {
 			t.Fatal("fetched within the cooldown")
 		}
 		time.Sleep(jwks.DefaultUnknownKIDCooldown)
-		if _, err := v.Verify(ctx, fresh, Scopes{}); err != nil {
+		if _, err := v.Verify(ctx, fresh, ScopeRule{}); err != nil {
 			t.Fatalf("after the cooldown: %v", err)
 		}
 		if got := iss.JWKSRequests() - fetches; got != 1 {
@@ -156,7 +156,7 @@ func TestForgedSignatureStorm(t *testing.T) {
 		for i := range n {
 			claims["jti"] = fmt.Sprint(i)
 			forged := iss.Mint(claims, issuertest.MintOptions{KID: kid, Key: testkeys.RSA2048(7)})
-			if _, err := v.Verify(ctx, forged, Scopes{}); ReasonOf(err) != ReasonInvalidSignature {
+			if _, err := v.Verify(ctx, forged, ScopeRule{}); ReasonOf(err) != ReasonInvalidSignature {
 				t.Fatalf("forged token %d: %v", i, err)
 			}
 			time.Sleep(200 * time.Millisecond)
@@ -168,7 +168,7 @@ func TestForgedSignatureStorm(t *testing.T) {
 		if fetches > windows {
 			t.Errorf("JWKS fetches = %d, want <= %d (one per cooldown)", fetches, windows)
 		}
-		if _, err := v.Verify(ctx, iss.AccessToken("svc", "a"), Scopes{}); err != nil {
+		if _, err := v.Verify(ctx, iss.AccessToken("svc", "a"), ScopeRule{}); err != nil {
 			t.Errorf("genuine token after the storm: %v", err)
 		}
 	})
@@ -219,7 +219,7 @@ func TestRefreshAndRecheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := &refresher{countingSource: defaultSource(t), k: tt.k, err: tt.err}
 			v := newVerifier(t, src, nil)
-			_, err := v.Verify(context.Background(), tt.tok, Scopes{})
+			_, err := v.Verify(context.Background(), tt.tok, ScopeRule{})
 			if got := ReasonOf(err); got != tt.want {
 				t.Fatalf("reason = %q, want %q (%v)", got, tt.want, err)
 			}

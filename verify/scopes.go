@@ -3,20 +3,21 @@ package verify
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
-// Scopes is a scope requirement: the token must carry every scope in AllOf
+// ScopeRule is a scope requirement: the token must carry every scope in AllOf
 // and, when AnyOf or AnyPrefix is non-empty, at least one scope that is in
 // AnyOf or starts with a prefix in AnyPrefix. The zero value requires
 // nothing. Matching is exact, token by token ("admin" never matches
 // "superadmin"); granted scopes are never read as patterns, so a granted
-// "cx.*" is just the scope named "cx.*". [Scopes.Validate] lists the values
+// "cx.*" is just the scope named "cx.*". [ScopeRule.Validate] lists the values
 // a requirement may hold.
-type Scopes struct {
+type ScopeRule struct {
 	AllOf []string
 	AnyOf []string
 	// AnyPrefix names scope families: "cx." is met by any granted scope
@@ -28,14 +29,14 @@ type Scopes struct {
 
 // Check reports whether scopes satisfy s; on failure it returns an *Error
 // with ReasonInsufficientScope and Required set to s.
-func (s Scopes) Check(scopes []string) error {
+func (s ScopeRule) Check(scopes []string) error {
 	if s.satisfiedBy(scopes) {
 		return nil
 	}
 	return &Error{Reason: ReasonInsufficientScope, Required: s, Detail: "need " + s.describe()}
 }
 
-func (s Scopes) satisfiedBy(scopes []string) bool {
+func (s ScopeRule) satisfiedBy(scopes []string) bool {
 	for _, want := range s.AllOf {
 		if !containsString(scopes, want) {
 			return false
@@ -59,7 +60,7 @@ func (s Scopes) satisfiedBy(scopes []string) bool {
 	return false
 }
 
-func (s Scopes) error(c *Claims) *Error {
+func (s ScopeRule) error(c *Claims) *Error {
 	return &Error{Reason: ReasonInsufficientScope, Required: s, Issuer: c.Issuer, KID: c.KeyID,
 		Detail: "need " + s.describe() + ", token has " + strconv.Quote(jose.Truncate(strings.Join(c.Scopes, " "), 256))}
 }
@@ -67,7 +68,7 @@ func (s Scopes) error(c *Claims) *Error {
 // describe renders s for an Error's Detail: the quoted names, as
 // before prefixes and roles existed, or each part labelled when the
 // requirement has a prefix or a name with a space.
-func (s Scopes) describe() string {
+func (s ScopeRule) describe() string {
 	if str := s.String(); len(s.AnyPrefix) == 0 && (str != "" || len(s.AllOf)+len(s.AnyOf) == 0) {
 		return strconv.Quote(str)
 	}
@@ -94,7 +95,7 @@ func (s Scopes) describe() string {
 // two scopes "Office" and "Manager"), String returns "" and the transports
 // leave the attribute out. AnyPrefix entries are families, not scopes a
 // client could request, and are never listed.
-func (s Scopes) String() string {
+func (s ScopeRule) String() string {
 	for _, list := range [][]string{s.AllOf, s.AnyOf} {
 		for _, sc := range list {
 			if strings.Contains(sc, " ") {
@@ -112,9 +113,9 @@ func (s Scopes) String() string {
 // keeps granted scopes whole (the JWT [Verifier] splits granted scope
 // strings on spaces, so there it never matches). Every AnyPrefix value must
 // be printable ASCII without spaces and end in punctuation (see
-// [Scopes.AnyPrefix]). The transports call Validate once, when a
+// [ScopeRule.AnyPrefix]). The transports call Validate once, when a
 // requirement is configured.
-func (s Scopes) Validate() error {
+func (s ScopeRule) Validate() error {
 	for _, list := range [][]string{s.AllOf, s.AnyOf} {
 		for _, sc := range list {
 			if err := validScope(sc, true); err != nil {
@@ -131,6 +132,12 @@ func (s Scopes) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Clone returns a copy of s that shares no slices with it, for a transport
+// that keeps a requirement given in its configuration.
+func (s ScopeRule) Clone() ScopeRule {
+	return ScopeRule{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf), AnyPrefix: slices.Clone(s.AnyPrefix)}
 }
 
 func validScope(sc string, spaces bool) error {

@@ -88,7 +88,7 @@ type cacheEntry struct {
 func newTokenCache(cfg TokenCacheConfig) *tokenCache {
 	tc := &tokenCache{
 		seed:          maphash.MakeSeed(),
-		maxTokenBytes: cfg.MaxTokenBytes,
+		maxTokenBytes: cfg.MaxCachedTokenBytes,
 		maxEntries:    cfg.MaxEntries,
 		maxBytes:      cfg.MaxBytes,
 	}
@@ -138,7 +138,7 @@ func (tc *tokenCache) get(token string) *cacheEntry {
 }
 
 // add caches an accepted token, evicting as needed. It never blocks on
-// readers. Tokens longer than the cache's MaxTokenBytes and entries larger
+// readers. Tokens longer than the cache's MaxCachedTokenBytes and entries larger
 // than MaxBytes are not cached.
 func (tc *tokenCache) add(token string, c *Claims, k *jwks.Key, src jwks.Source) {
 	if len(token) > tc.maxTokenBytes || k == nil {

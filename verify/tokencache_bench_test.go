@@ -29,7 +29,7 @@ func BenchmarkWarmOccupancy(b *testing.B) {
 	src := testSet(b, testKey(b, testKID, "RS256", priv.Public()))
 	claims := with(hydraClaims(time.Now()), "sub", "4c42b5ebd4a7c3e2f1b0a9d8c7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8")
 	tok := mintRaw(b, priv, "RS256", mustJSON(b, hydraHeader(testKID)), mustJSON(b, claims))
-	need := Scopes{AllOf: []string{testScope1}}
+	need := ScopeRule{AllOf: []string{testScope1}}
 	ctx := context.Background()
 	occupancies := []int{1, 1000, 10000}
 	vs := make([]*Verifier, len(occupancies))
@@ -79,7 +79,7 @@ const warmBatch = 256
 // all n in a shuffled order.
 func occupy(b *testing.B, v *Verifier, tok string, n int) []string {
 	b.Helper()
-	if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
+	if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil {
 		b.Fatal(err)
 	}
 	ent := v.cache.find(v.cache.hash(tok), tok)

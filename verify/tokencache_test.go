@@ -16,7 +16,7 @@ import (
 )
 
 // verifyCached runs Verify and reports whether the cache answered.
-func verifyCached(t *testing.T, v *Verifier, tok string, need Scopes) (*Claims, error, bool) {
+func verifyCached(t *testing.T, v *Verifier, tok string, need ScopeRule) (*Claims, error, bool) {
 	t.Helper()
 	var cached bool
 	old := v.onDecision
@@ -30,11 +30,11 @@ func TestTokenCacheHit(t *testing.T) {
 	src := defaultSource(t)
 	v := newVerifier(t, src, nil)
 	tok := mint(t, hydraClaims(testNow))
-	c1, err, cached := verifyCached(t, v, tok, Scopes{})
+	c1, err, cached := verifyCached(t, v, tok, ScopeRule{})
 	if err != nil || cached {
 		t.Fatalf("first: %v cached=%v", err, cached)
 	}
-	c2, err, cached := verifyCached(t, v, tok, Scopes{})
+	c2, err, cached := verifyCached(t, v, tok, ScopeRule{})
 	if err != nil || !cached {
 		t.Fatalf("second: %v cached=%v", err, cached)
 	}
@@ -42,10 +42,10 @@ func TestTokenCacheHit(t *testing.T) {
 		t.Error("hit returned different claims")
 	}
 	// Scopes are evaluated per call, also on hits.
-	if _, err, cached := verifyCached(t, v, tok, Scopes{AllOf: []string{"admin"}}); ReasonOf(err) != ReasonInsufficientScope || !cached {
+	if _, err, cached := verifyCached(t, v, tok, ScopeRule{AllOf: []string{"admin"}}); ReasonOf(err) != ReasonInsufficientScope || !cached {
 		t.Errorf("scope on hit: %v cached=%v", err, cached)
 	}
-	if _, err, cached := verifyCached(t, v, tok, Scopes{AnyOf: []string{testScope2}}); err != nil || !cached {
+	if _, err, cached := verifyCached(t, v, tok, ScopeRule{AnyOf: []string{testScope2}}); err != nil || !cached {
 		t.Errorf("other scope on hit: %v cached=%v", err, cached)
 	}
 	// A token differing in one signature character is not a hit.
@@ -55,7 +55,7 @@ func TestTokenCacheHit(t *testing.T) {
 		repl = "B"
 	}
 	forged := tok[:k] + repl + tok[k+1:]
-	if _, err, cached := verifyCached(t, v, forged, Scopes{}); err == nil || cached {
+	if _, err, cached := verifyCached(t, v, forged, ScopeRule{}); err == nil || cached {
 		t.Errorf("forged: %v cached=%v", err, cached)
 	}
 }
@@ -85,11 +85,11 @@ func TestTokenCacheRechecksTime(t *testing.T) {
 				}
 			})
 			tok := mint(t, tt.claims)
-			if _, err, _ := verifyCached(t, v, tok, Scopes{}); err != nil {
+			if _, err, _ := verifyCached(t, v, tok, ScopeRule{}); err != nil {
 				t.Fatal(err)
 			}
 			clk.Advance(tt.advance)
-			_, err, cached := verifyCached(t, v, tok, Scopes{})
+			_, err, cached := verifyCached(t, v, tok, ScopeRule{})
 			if ReasonOf(err) != tt.want || !cached {
 				t.Fatalf("after %v: %v cached=%v, want %q", tt.advance, err, cached, tt.want)
 			}
@@ -126,11 +126,11 @@ func TestTokenCacheKeyChanges(t *testing.T) {
 			src := &countingSource{src: testSet(t, k1)}
 			v := newVerifier(t, src, nil)
 			tok := mint(t, hydraClaims(testNow))
-			if _, err, _ := verifyCached(t, v, tok, Scopes{}); err != nil {
+			if _, err, _ := verifyCached(t, v, tok, ScopeRule{}); err != nil {
 				t.Fatal(err)
 			}
 			src.set(tt.src, tt.err)
-			_, err, cached := verifyCached(t, v, tok, Scopes{})
+			_, err, cached := verifyCached(t, v, tok, ScopeRule{})
 			if ReasonOf(err) != tt.want || cached != tt.wantCached {
 				t.Fatalf("got %v cached=%v, want %q cached=%v", err, cached, tt.want, tt.wantCached)
 			}
@@ -148,7 +148,7 @@ func TestTokenCacheOnlyAccepted(t *testing.T) {
 		mintRaw(t, testkeys.RSA2048(1), "RS256", hdrRS256, mustJSON(t, hydraClaims(testNow))),
 	} {
 		for range 2 {
-			if _, err, cached := verifyCached(t, v, tok, Scopes{}); err == nil || cached {
+			if _, err, cached := verifyCached(t, v, tok, ScopeRule{}); err == nil || cached {
 				t.Fatalf("err %v cached=%v", err, cached)
 			}
 		}
@@ -158,10 +158,10 @@ func TestTokenCacheOnlyAccepted(t *testing.T) {
 	}
 	// A token refused only for scope is still cached: scopes are per call.
 	tok := mint(t, hydraClaims(testNow))
-	if _, err, _ := verifyCached(t, v, tok, Scopes{AllOf: []string{"admin"}}); ReasonOf(err) != ReasonInsufficientScope {
+	if _, err, _ := verifyCached(t, v, tok, ScopeRule{AllOf: []string{"admin"}}); ReasonOf(err) != ReasonInsufficientScope {
 		t.Fatal(err)
 	}
-	if _, err, cached := verifyCached(t, v, tok, Scopes{}); err != nil || !cached {
+	if _, err, cached := verifyCached(t, v, tok, ScopeRule{}); err != nil || !cached {
 		t.Errorf("scope-refused token not cached: %v %v", err, cached)
 	}
 }
@@ -173,8 +173,8 @@ func TestTokenCacheOversizeNotCached(t *testing.T) {
 		tc     TokenCacheConfig
 		cached bool
 	}{
-		{"fits", TokenCacheConfig{MaxTokenBytes: len(tok)}, true},
-		{"too-long", TokenCacheConfig{MaxTokenBytes: len(tok) - 1}, false},
+		{"fits", TokenCacheConfig{MaxCachedTokenBytes: len(tok)}, true},
+		{"too-long", TokenCacheConfig{MaxCachedTokenBytes: len(tok) - 1}, false},
 		{"default-8KiB", TokenCacheConfig{}, true},
 		{"larger-than-MaxBytes", TokenCacheConfig{MaxBytes: int64(len(tok))}, false},
 		{"disabled", TokenCacheConfig{Disable: true}, false},
@@ -182,16 +182,16 @@ func TestTokenCacheOversizeNotCached(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVerifier(t, defaultSource(t), func(c *Config) { c.TokenCache = tt.tc })
-			verifyCached(t, v, tok, Scopes{})
-			if _, err, cached := verifyCached(t, v, tok, Scopes{}); err != nil || cached != tt.cached {
+			verifyCached(t, v, tok, ScopeRule{})
+			if _, err, cached := verifyCached(t, v, tok, ScopeRule{}); err != nil || cached != tt.cached {
 				t.Errorf("cached=%v err=%v, want cached=%v", cached, err, tt.cached)
 			}
 		})
 	}
 	big := mint(t, with(hydraClaims(testNow), "ext", map[string]any{"pad": strings.Repeat("x", 9<<10)}))
 	v := newVerifier(t, defaultSource(t), nil)
-	verifyCached(t, v, big, Scopes{})
-	if _, err, cached := verifyCached(t, v, big, Scopes{}); err != nil || cached {
+	verifyCached(t, v, big, ScopeRule{})
+	if _, err, cached := verifyCached(t, v, big, ScopeRule{}); err != nil || cached {
 		t.Errorf("9 KiB token: cached=%v err=%v", cached, err)
 	}
 }
@@ -215,7 +215,7 @@ func TestTokenCacheBounds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVerifier(t, defaultSource(t), func(c *Config) { c.TokenCache = tt.tc })
 			for i, tok := range toks {
-				if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
+				if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil {
 					t.Fatal(err)
 				}
 				n, b := v.cache.len()
@@ -228,10 +228,10 @@ func TestTokenCacheBounds(t *testing.T) {
 			if n, _ := v.cache.len(); n != tt.maxEntries {
 				t.Errorf("%d entries, want %d", n, tt.maxEntries)
 			}
-			if _, _, cached := verifyCached(t, v, toks[len(toks)-1], Scopes{}); !cached {
+			if _, _, cached := verifyCached(t, v, toks[len(toks)-1], ScopeRule{}); !cached {
 				t.Error("newest token not cached")
 			}
-			if _, _, cached := verifyCached(t, v, toks[0], Scopes{}); cached {
+			if _, _, cached := verifyCached(t, v, toks[0], ScopeRule{}); cached {
 				t.Error("oldest token still cached")
 			}
 		})
@@ -273,7 +273,7 @@ func TestTokenCacheBurstVerifiesOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 50 {
 			wg.Go(func() {
-				if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil {
+				if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil {
 					t.Error(err)
 				}
 			})
@@ -287,7 +287,7 @@ func TestTokenCacheBurstVerifiesOnce(t *testing.T) {
 		if okN != 50 || cachedN != 0 {
 			t.Errorf("ok=%d cached=%d", okN, cachedN)
 		}
-		if _, err := v.Verify(context.Background(), tok, Scopes{}); err != nil || src.calls.Load() != 2 {
+		if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err != nil || src.calls.Load() != 2 {
 			t.Errorf("after burst: %v, %d calls", err, src.calls.Load())
 		}
 	})
@@ -317,9 +317,9 @@ func TestTokenCacheLeaderCancelled(t *testing.T) {
 		tok := mint(t, hydraClaims(time.Now()))
 		leaderCtx, cancel := context.WithCancel(context.Background())
 		leaderErr, followerErr := make(chan error, 1), make(chan error, 1)
-		go func() { _, err := v.Verify(leaderCtx, tok, Scopes{}); leaderErr <- err }()
+		go func() { _, err := v.Verify(leaderCtx, tok, ScopeRule{}); leaderErr <- err }()
 		synctest.Wait()
-		go func() { _, err := v.Verify(context.Background(), tok, Scopes{}); followerErr <- err }()
+		go func() { _, err := v.Verify(context.Background(), tok, ScopeRule{}); followerErr <- err }()
 		synctest.Wait()
 		cancel()
 		close(gate)
@@ -352,7 +352,7 @@ func TestTokenCacheConcurrent(t *testing.T) {
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 40 {
-				if _, err := v.Verify(context.Background(), toks[(g+i)%len(toks)], Scopes{}); err != nil {
+				if _, err := v.Verify(context.Background(), toks[(g+i)%len(toks)], ScopeRule{}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -376,12 +376,12 @@ func TestTokenCacheFollowerGivesUp(t *testing.T) {
 		v := newVerifier(t, src, func(c *Config) { c.Now = nil })
 		tok := mint(t, hydraClaims(time.Now()))
 		leaderErr := make(chan error, 1)
-		go func() { _, err := v.Verify(context.Background(), tok, Scopes{}); leaderErr <- err }()
+		go func() { _, err := v.Verify(context.Background(), tok, ScopeRule{}); leaderErr <- err }()
 		synctest.Wait()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		start := time.Now()
-		_, err := v.Verify(ctx, tok, Scopes{})
+		_, err := v.Verify(ctx, tok, ScopeRule{})
 		if ReasonOf(err) != ReasonUnavailable || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Second {
 			t.Errorf("follower: %v after %v", err, time.Since(start))
 		}
@@ -451,7 +451,7 @@ func TestTokenCacheOwnsTokenMemory(t *testing.T) {
 	tok := mint(t, hydraClaims(testNow))
 	header := "Bearer " + tok + strings.Repeat(" ", 1<<20)
 	sub := header[len("Bearer ") : len("Bearer ")+len(tok)]
-	if _, err := v.Verify(context.Background(), sub, Scopes{}); err != nil {
+	if _, err := v.Verify(context.Background(), sub, ScopeRule{}); err != nil {
 		t.Fatal(err)
 	}
 	ent := v.cache.find(v.cache.hash(tok), tok)

@@ -44,7 +44,7 @@ var registeredNames = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", 
 // New validates cfg and returns a Verifier. It refuses, with a plain
 // "verify: config: …" error: no issuers; an issuer with an empty or
 // duplicate Name (unless InsecureSkipIssuerCheck, which needs exactly one
-// issuer) or nil Keys; no Audiences without SkipAudienceCheck, or both; an
+// issuer) or nil Keys; no Audiences without InsecureSkipAudienceCheck, or both; an
 // empty audience; an unknown algorithm, "none" or any HS*; a Leeway
 // outside [0, 5m]; negative MaxTokenAge, MaxLifetime, MaxTokenBytes or
 // TokenCache bounds; an unknown Kind, or TokenKindID without Audiences; a
@@ -52,7 +52,7 @@ var registeredNames = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", 
 func New(cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		skipIssuer:    cfg.InsecureSkipIssuerCheck,
-		skipAudience:  cfg.SkipAudienceCheck,
+		skipAudience:  cfg.InsecureSkipAudienceCheck,
 		leeway:        cfg.Leeway,
 		maxAge:        cfg.MaxTokenAge,
 		maxLifetime:   cfg.MaxLifetime,
@@ -86,10 +86,10 @@ func New(cfg Config) (*Verifier, error) {
 	v.issuers = append([]Issuer(nil), cfg.Issuers...)
 
 	switch {
-	case cfg.SkipAudienceCheck && len(cfg.Audiences) > 0:
-		return nil, errors.New("verify: config: Audiences and SkipAudienceCheck are mutually exclusive")
-	case !cfg.SkipAudienceCheck && len(cfg.Audiences) == 0:
-		return nil, errors.New("verify: config: no Audiences (set SkipAudienceCheck to accept any aud)")
+	case cfg.InsecureSkipAudienceCheck && len(cfg.Audiences) > 0:
+		return nil, errors.New("verify: config: Audiences and InsecureSkipAudienceCheck are mutually exclusive")
+	case !cfg.InsecureSkipAudienceCheck && len(cfg.Audiences) == 0:
+		return nil, errors.New("verify: config: no Audiences (set InsecureSkipAudienceCheck to accept any aud)")
 	}
 	for _, a := range cfg.Audiences {
 		if a == "" {
@@ -146,7 +146,7 @@ func New(cfg Config) (*Verifier, error) {
 	v.scopeClaims = append([]string(nil), cfg.ScopeClaims...)
 
 	tc := cfg.TokenCache
-	if tc.MaxEntries < 0 || tc.MaxBytes < 0 || tc.MaxTokenBytes < 0 {
+	if tc.MaxEntries < 0 || tc.MaxBytes < 0 || tc.MaxCachedTokenBytes < 0 {
 		return nil, errors.New("verify: config: negative TokenCache bound")
 	}
 	if !tc.Disable {

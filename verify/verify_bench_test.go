@@ -74,7 +74,7 @@ func BenchmarkFloor(b *testing.B) {
 
 func benchVerify(b *testing.B, cache bool) {
 	ctx := context.Background()
-	need := Scopes{AllOf: []string{testScope1}}
+	need := ScopeRule{AllOf: []string{testScope1}}
 	for _, k := range benchKeys {
 		priv := k.priv()
 		tok := benchToken(b, priv)
@@ -124,7 +124,7 @@ func BenchmarkVerifyWarm(b *testing.B) { benchVerify(b, true) }
 // separate benchmarks run seconds apart cannot.
 func BenchmarkColdVsFloor(b *testing.B) {
 	ctx := context.Background()
-	need := Scopes{AllOf: []string{testScope1}}
+	need := ScopeRule{AllOf: []string{testScope1}}
 	for _, k := range benchKeys {
 		priv := k.priv()
 		tok := benchToken(b, priv)
@@ -173,7 +173,7 @@ func BenchmarkVerifyRefused(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := v.Verify(context.Background(), tok, Scopes{}); err == nil {
+				if _, err := v.Verify(context.Background(), tok, ScopeRule{}); err == nil {
 					b.Fatal("accepted")
 				}
 			}

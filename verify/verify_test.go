@@ -12,7 +12,7 @@ func TestVerifyHydraAccessToken(t *testing.T) {
 	src := defaultSource(t)
 	v := newVerifier(t, src, nil)
 	tok := mint(t, hydraClaims(testNow))
-	c, err := v.Verify(context.Background(), tok, Scopes{AllOf: []string{testScope1}})
+	c, err := v.Verify(context.Background(), tok, ScopeRule{AllOf: []string{testScope1}})
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -36,7 +36,7 @@ func TestVerifyHydraAccessToken(t *testing.T) {
 	if err := c.Decode(&ext); err != nil || ext.Ext == nil || len(ext.Scp) != 3 {
 		t.Errorf("Decode = %v, %+v", err, ext)
 	}
-	_, err = v.Verify(context.Background(), tok, Scopes{AllOf: []string{"admin"}})
+	_, err = v.Verify(context.Background(), tok, ScopeRule{AllOf: []string{"admin"}})
 	if !errors.Is(err, ErrInsufficientScope) {
 		t.Errorf("missing scope: err = %v", err)
 	}

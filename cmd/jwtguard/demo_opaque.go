@@ -40,7 +40,7 @@ const (
 // userinfo for users' tokens.
 func (d *demo) remoteCheckers(roots *x509.CertPool) (intro, uinfo *introspect.Checker, err error) {
 	ic := introspect.HydraIntrospection(d.iss.IntrospectURL(), d.iss.Issuer())
-	ic.SkipAudienceCheck, ic.Audiences, ic.RootCAs = false, []string{demoAudience}, roots
+	ic.InsecureSkipAudienceCheck, ic.Audiences, ic.RootCAs = false, []string{demoAudience}, roots
 	if intro, err = introspect.New(ic); err != nil {
 		return nil, nil, err
 	}

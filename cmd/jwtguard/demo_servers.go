@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -112,7 +111,8 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 
 	// HTTP: GET /v1/read needs demo.read, POST /v1/write needs demo.write.
 	// GET /v1/me takes a user's token, checked at userinfo.
-	onReject := func(_ *http.Request, f *httpmw.Failure) { d.saw(describe(f.Err)) }
+	// One OnReject hook serves every transport.
+	onReject := func(_ context.Context, r verify.Rejection) { d.saw(describe(r)) }
 	mw, err := httpmw.New(httpmw.Config{Checker: checker, OnReject: onReject})
 	if err != nil {
 		return nil, err
@@ -132,8 +132,8 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 		fmt.Fprintf(w, "hello %s\n", c.Subject)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/read", mw.Require(verify.Scopes{AllOf: []string{demoReadScope}})(hello))
-	mux.Handle("POST /v1/write", mw.Require(verify.Scopes{AllOf: []string{demoWriteScope}})(hello))
+	mux.Handle("GET /v1/read", mw.Require(verify.ScopeRule{AllOf: []string{demoReadScope}})(hello))
+	mux.Handle("POST /v1/write", mw.Require(verify.ScopeRule{AllOf: []string{demoWriteScope}})(hello))
 	mux.Handle("GET /v1/me", mwUser.Handler(me))
 	hl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -148,18 +148,17 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	// needs demo.write; other methods need a valid token. CacheableUnaryCall
 	// stands for a method of a user API: a second interceptor checks its
 	// tokens at userinfo, and the first one skips it.
-	grpcReject := func(_ context.Context, _ string, err error) { d.saw(describe(err)) }
 	ic, err := grpcmw.New(grpcmw.Config{
 		Checker: checker,
 		Skip: func(ctx context.Context, m string) bool {
 			return grpcmw.SkipHealthAndReflection(ctx, m) || m == userMethod // for grpcurl, see demo --serve
 		},
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			testgrpc.TestService_UnaryCall_FullMethodName:           {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_StreamingOutputCall_FullMethodName: {AllOf: []string{demoReadScope}},
 			testgrpc.TestService_EmptyCall_FullMethodName:           {AllOf: []string{demoWriteScope}},
 		},
-		OnReject: grpcReject,
+		OnReject: onReject,
 	})
 	if err != nil {
 		return nil, err
@@ -167,7 +166,7 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	icUser, err := grpcmw.New(grpcmw.Config{
 		Checker:  userChecker,
 		Skip:     func(_ context.Context, m string) bool { return m != userMethod },
-		OnReject: grpcReject,
+		OnReject: onReject,
 	})
 	if err != nil {
 		return nil, err
@@ -278,17 +277,16 @@ func (s *testService) StreamingOutputCall(req *testgrpc.StreamingOutputCallReque
 }
 
 // describe names what the server-side hook saw.
-func describe(err error) string {
+func describe(r verify.Rejection) string {
 	switch {
-	case errors.Is(err, httpmw.ErrMissingToken): // same value as grpcmw.ErrMissingToken
+	case r.Outcome == verify.OutcomeMissingToken:
 		return "missing token"
-	case errors.Is(err, httpmw.ErrInvalidRequest):
+	case r.Outcome == verify.OutcomeInvalidRequest:
 		return "invalid request"
+	case r.Reason != "":
+		return string(r.Reason)
 	}
-	if r := verify.ReasonOf(err); r != "" {
-		return string(r)
-	}
-	return oneLine(err.Error())
+	return oneLine(r.Err.Error())
 }
 
 func shortKID(kid string) string {

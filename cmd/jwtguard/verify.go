@@ -138,14 +138,14 @@ func (f *verifyFlags) verifyJWT(ctx context.Context, token string, roots *x509.C
 		kind = verify.TokenKindID
 	}
 	v, err := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: f.issuer, Keys: keys}},
-		Audiences:         f.audiences.vals,
-		SkipAudienceCheck: f.skipAudience,
-		Algorithms:        f.algs.vals,
-		Leeway:            f.leeway,
-		RequiredType:      f.typ,
-		Kind:              kind,
-		TokenCache:        verify.TokenCacheConfig{Disable: true},
+		Issuers:                   []verify.Issuer{{Name: f.issuer, Keys: keys}},
+		Audiences:                 f.audiences.vals,
+		InsecureSkipAudienceCheck: f.skipAudience,
+		Algorithms:                f.algs.vals,
+		Leeway:                    f.leeway,
+		RequiredType:              f.typ,
+		Kind:                      kind,
+		TokenCache:                verify.TokenCacheConfig{Disable: true},
 	})
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "verify: config: ")
@@ -180,7 +180,7 @@ func (f *verifyFlags) verifyJWT(ctx context.Context, token string, roots *x509.C
 	defer cache.Close()
 	keys.src = cache
 
-	claims, err := v.Verify(ctx, token, verify.Scopes{AllOf: f.scopes.vals})
+	claims, err := v.Verify(ctx, token, verify.ScopeRule{AllOf: f.scopes.vals})
 	if err == nil && f.nonce != "" {
 		err = claims.CheckNonce(f.nonce)
 	}

@@ -169,17 +169,17 @@ func (r *remoteFlags) secret(stderr io.Writer) (string, error) {
 func (f *verifyFlags) verifyRemote(ctx context.Context, token, secret string, roots *x509.CertPool, stdout, stderr io.Writer) int {
 	r := &f.remote
 	cfg := introspect.Config{
-		URL:               r.introspectURL,
-		Issuer:            f.issuer,
-		Audiences:         f.audiences.vals,
-		SkipAudienceCheck: f.skipAudience,
-		Leeway:            f.leeway,
-		Timeout:           f.timeout,
-		RootCAs:           roots,
-		InsecureAllowHTTP: f.allowHTTP,
+		URL:                       r.introspectURL,
+		Issuer:                    f.issuer,
+		Audiences:                 f.audiences.vals,
+		InsecureSkipAudienceCheck: f.skipAudience,
+		Leeway:                    f.leeway,
+		Timeout:                   f.timeout,
+		RootCAs:                   roots,
+		InsecureAllowHTTP:         f.allowHTTP,
 	}
 	if r.userinfoURL != "" {
-		cfg.Endpoint, cfg.URL, cfg.SkipAudienceCheck = introspect.Userinfo, r.userinfoURL, true
+		cfg.Endpoint, cfg.URL, cfg.InsecureSkipAudienceCheck = introspect.Userinfo, r.userinfoURL, true
 	} else {
 		cfg.ClientAuth = clientAuths[r.clientAuth]
 		if r.sendsSecret() {
@@ -193,7 +193,7 @@ func (f *verifyFlags) verifyRemote(ctx context.Context, token, secret string, ro
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	claims, err := c.Verify(ctx, token, verify.Scopes{AllOf: f.scopes.vals})
+	claims, err := c.Verify(ctx, token, verify.ScopeRule{AllOf: f.scopes.vals})
 	if err != nil {
 		return reportRejection(stderr, f.remoteHint(err))
 	}

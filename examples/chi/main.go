@@ -34,7 +34,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(mw.Handler) // every route below needs a valid token
 		r.Get("/me", me)
-		r.With(mw.Require(verify.Scopes{AllOf: []string{demo.ScopeSend}})).Post("/sms", send)
+		r.With(mw.Require(verify.ScopeRule{AllOf: []string{demo.ScopeSend}})).Post("/sms", send)
 	})
 	return env.Serve(ctx, addr, r, smoke, out)
 }

@@ -35,12 +35,12 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	defer env.Close()
 	guard, err := connectguard.New(connectguard.Config{
 		Checker: env.Verifier,
-		Procedures: map[string]verify.Scopes{
+		Procedures: map[string]verify.ScopeRule{
 			procMe:   {}, // any valid token
 			procSend: {AllOf: []string{demo.ScopeSend}},
 		},
 		DenyUnlisted: true,
-		OnReject:     rejectlog.RPC(slog.Default(), "connect", rejectlog.Options{Level: slog.LevelDebug}),
+		OnReject:     rejectlog.Hook(slog.Default(), rejectlog.Options{Level: slog.LevelDebug}),
 	})
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	e.GET("/readyz", echo.WrapHandler(env.Ready)) // no token: probes carry none
 	v1 := e.Group("/v1", echo.WrapMiddleware(mw.Handler))
 	v1.GET("/me", me)
-	v1.POST("/sms", send, echo.WrapMiddleware(mw.Require(verify.Scopes{AllOf: []string{demo.ScopeSend}})))
+	v1.POST("/sms", send, echo.WrapMiddleware(mw.Require(verify.ScopeRule{AllOf: []string{demo.ScopeSend}})))
 	return env.Serve(ctx, addr, e, smoke, out)
 }
 

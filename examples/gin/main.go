@@ -33,7 +33,7 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	r.GET("/readyz", gin.WrapH(env.Ready)) // no token: probes carry none
 	v1 := r.Group("/v1", ginguard.Wrap(mw.Handler))
 	v1.GET("/me", me)
-	v1.POST("/sms", ginguard.Wrap(mw.Require(verify.Scopes{AllOf: []string{demo.ScopeSend}})), send)
+	v1.POST("/sms", ginguard.Wrap(mw.Require(verify.ScopeRule{AllOf: []string{demo.ScopeSend}})), send)
 	return env.Serve(ctx, addr, r, smoke, out)
 }
 

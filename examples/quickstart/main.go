@@ -41,7 +41,7 @@ var (
 	grpcAddr = flag.String("grpc", "localhost:8443", "gRPC address")
 )
 
-var send = verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}}
+var send = verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}}
 
 func main() {
 	flag.Parse()
@@ -80,7 +80,7 @@ func main() {
 
 	// gRPC: the same verifier, scopes per full method name.
 	ic, err := grpcmw.New(grpcmw.Config{Checker: v, Skip: grpcmw.SkipHealthAndReflection,
-		Methods: map[string]verify.Scopes{testpb.TestService_UnaryCall_FullMethodName: send}})
+		Methods: map[string]verify.ScopeRule{testpb.TestService_UnaryCall_FullMethodName: send}})
 	check(err)
 	gs := grpc.NewServer(grpc.Creds(credentials.NewTLS(tc)),
 		grpc.ChainUnaryInterceptor(ic.Unary()), grpc.ChainStreamInterceptor(ic.Stream()))

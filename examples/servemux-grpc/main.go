@@ -39,11 +39,13 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	send := verify.Scopes{AllOf: []string{demo.ScopeSend}}
+	send := verify.ScopeRule{AllOf: []string{demo.ScopeSend}}
+	// One refusal log for both transports.
+	onReject := rejectlog.Hook(slog.Default(), rejectlog.Options{Level: slog.LevelDebug})
 
 	// HTTP: per-route scopes on ServeMux patterns; refusals logged.
 	mw, err := httpmw.New(httpmw.Config{Checker: env.Verifier,
-		OnReject: rejectlog.HTTP(slog.Default(), rejectlog.Options{Level: slog.LevelDebug})})
+		OnReject: onReject})
 	if err != nil {
 		return err
 	}
@@ -61,12 +63,12 @@ func run(ctx context.Context, addr string, smoke bool, out io.Writer) error {
 	// gRPC: the same verifier, scopes per full method name; health and
 	// reflection pass without a token.
 	ic, err := grpcmw.New(grpcmw.Config{Checker: env.Verifier, Skip: grpcmw.SkipHealthAndReflection,
-		Methods: map[string]verify.Scopes{
+		Methods: map[string]verify.ScopeRule{
 			"/grpc.testing.TestService/EmptyCall": {},
 			"/grpc.testing.TestService/UnaryCall": send,
 		},
 		DenyUnlisted: true,
-		OnReject:     rejectlog.RPC(slog.Default(), "grpc", rejectlog.Options{Level: slog.LevelDebug}),
+		OnReject:     onReject,
 	})
 	if err != nil {
 		return err

@@ -44,9 +44,9 @@ type Config struct {
 
 	// Procedures maps procedure names ("/package.Service/Method", as in
 	// connect.Spec.Procedure) to the scopes a token needs to call them. A
-	// zero verify.Scopes entry means "any valid token". New copies the
+	// zero verify.ScopeRule entry means "any valid token". New copies the
 	// map.
-	Procedures map[string]verify.Scopes
+	Procedures map[string]verify.ScopeRule
 
 	// DenyUnlisted refuses every procedure without an entry in Procedures
 	// with CodePermissionDenied, after the token is verified. False, the
@@ -58,11 +58,13 @@ type Config struct {
 	// context. Nil skips nothing.
 	Skip func(ctx context.Context, procedure string) bool
 
-	// OnReject, when set, is called synchronously with every refusal and
-	// its exact cause: an error matching ErrMissingToken,
-	// ErrInvalidRequest or ErrUnlistedProcedure, or a *verify.Error. It
-	// must be fast and safe for concurrent use.
-	OnReject func(ctx context.Context, procedure string, err error)
+	// OnReject, when set, is called synchronously with every refusal
+	// (Transport "connect", Method the procedure) and its exact cause in
+	// Err: an error matching ErrMissingToken, ErrInvalidRequest or
+	// ErrUnlistedProcedure, or a *verify.Error. It has the same shape as
+	// httpmw's and grpcmw's, so one hook serves all three. It must be fast
+	// and safe for concurrent use.
+	OnReject func(ctx context.Context, r verify.Rejection)
 
 	// RequireCertBinding refuses every token that is not bound to a TLS
 	// client certificate (RFC 8705 §3: cnf x5t#S256) with
@@ -78,10 +80,10 @@ type Config struct {
 // incoming RPCs. It is safe for concurrent use and holds no goroutines.
 type Interceptor struct {
 	v            verify.Checker
-	procedures   map[string]verify.Scopes
+	procedures   map[string]verify.ScopeRule
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
-	onReject     func(context.Context, string, error)
+	onReject     func(context.Context, verify.Rejection)
 	certBound    bool
 }
 
@@ -94,7 +96,7 @@ func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("connectguard: Config.Checker is required")
 	}
-	procs := make(map[string]verify.Scopes, len(cfg.Procedures))
+	procs := make(map[string]verify.ScopeRule, len(cfg.Procedures))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Procedures)) {
 		if !validProcedure(name) {
 			return nil, fmt.Errorf("connectguard: Config.Procedures: %q is not a procedure name like \"/package.Service/Method\"", name)
@@ -103,7 +105,7 @@ func New(cfg Config) (*Interceptor, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("connectguard: Config.Procedures[%q]: %w", name, err)
 		}
-		procs[name] = verify.Scopes{AllOf: slices.Clone(s.AllOf), AnyOf: slices.Clone(s.AnyOf)}
+		procs[name] = s.Clone()
 	}
 	return &Interceptor{
 		v:            cfg.Checker,
@@ -162,43 +164,46 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []st
 	need, listed := i.procedures[procedure]
 	tok, err := bearer.Parse(auth)
 	if err != nil {
-		return nil, i.reject(ctx, procedure, err)
+		return nil, i.reject(ctx, procedure, need, err)
 	}
 	claims, err := i.v.Verify(ctx, tok, need)
 	if err != nil {
-		return nil, i.reject(ctx, procedure, err)
+		return nil, i.reject(ctx, procedure, need, err)
 	}
 	if err := checkBinding(ctx, claims, i.certBound); err != nil {
-		return nil, i.reject(ctx, procedure, err)
+		return nil, i.reject(ctx, procedure, need, err)
 	}
 	if !listed && i.denyUnlisted {
-		return nil, i.reject(ctx, procedure, ErrUnlistedProcedure)
+		return nil, i.reject(ctx, procedure, need, ErrUnlistedProcedure)
 	}
 	return verify.NewContext(ctx, claims), nil
 }
 
-func (i *Interceptor) reject(ctx context.Context, procedure string, err error) error {
-	if i.onReject != nil {
-		i.onReject(ctx, procedure, err)
+func (i *Interceptor) reject(ctx context.Context, procedure string, need verify.ScopeRule, err error) error {
+	r := verify.Rejection{
+		Transport: "connect",
+		Method:    procedure,
+		Outcome:   verify.OutcomeOf(err),
+		Reason:    verify.ReasonOf(err),
+		Required:  need,
+		Err:       err,
 	}
-	return errorFor(ctx, err)
+	if errors.Is(err, ErrUnlistedProcedure) {
+		r.Outcome = verify.OutcomeInsufficientScope
+	}
+	if i.onReject != nil {
+		i.onReject(ctx, r)
+	}
+	return errorFor(ctx, r.Outcome)
 }
 
-// errorFor maps a refusal to the client's error: a fixed message and the
-// code for its RFC 6750 error class.
-func errorFor(ctx context.Context, err error) *connect.Error {
-	if errors.Is(err, ErrUnlistedProcedure) {
+// errorFor maps an outcome to the client's error: a fixed message and the
+// Connect code for its class.
+func errorFor(ctx context.Context, o verify.Outcome) *connect.Error {
+	switch o {
+	case verify.OutcomeInsufficientScope:
 		return connect.NewError(connect.CodePermissionDenied, errors.New(msgPermission))
-	}
-	reason := verify.ReasonOf(err)
-	if reason == "" && !errors.Is(err, ErrMissingToken) && !errors.Is(err, ErrInvalidRequest) {
-		// Outside the Checker contract: the server's fault.
-		reason = verify.ReasonUnavailable
-	}
-	switch reason {
-	case verify.ReasonInsufficientScope:
-		return connect.NewError(connect.CodePermissionDenied, errors.New(msgPermission))
-	case verify.ReasonUnavailable:
+	case verify.OutcomeUnavailable:
 		// The caller gave up (deadline or cancel): say so, so that it
 		// does not retry a call it abandoned.
 		switch ctxErr := ctx.Err(); {
@@ -209,6 +214,7 @@ func errorFor(ctx context.Context, err error) *connect.Error {
 		}
 		return connect.NewError(connect.CodeUnavailable, errors.New(msgUnavailable))
 	}
+	// Missing or malformed credentials, or a refused token.
 	return connect.NewError(connect.CodeUnauthenticated, errors.New(msgUnauthenticated))
 }
 

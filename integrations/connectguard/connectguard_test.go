@@ -17,7 +17,7 @@ import (
 
 func TestUnary(t *testing.T) {
 	good := tokentest.Token(t, "sms.read")
-	scoped := map[string]verify.Scopes{procWho: {AllOf: []string{"sms.read"}}}
+	scoped := map[string]verify.ScopeRule{procWho: {AllOf: []string{"sms.read"}}}
 	expired := tokentest.Claims("sms.read")
 	expired["exp"] = tokentest.Now().Add(-time.Minute).Unix()
 	wrongAud := tokentest.Claims("sms.read")
@@ -25,7 +25,7 @@ func TestUnary(t *testing.T) {
 	tests := []struct {
 		name      string
 		keys      jwks.Source
-		procs     map[string]verify.Scopes
+		procs     map[string]verify.ScopeRule
 		deny      bool
 		procedure string
 		auth      []string
@@ -48,7 +48,9 @@ func TestUnary(t *testing.T) {
 		{name: "scope is not a prefix match", procedure: procWho, auth: []string{"Bearer " + tokentest.Token(t, "sms.readall")}, want: connect.CodePermissionDenied, wantIs: verify.ErrInsufficientScope},
 		{name: "scope present", procedure: procWho, auth: []string{"Bearer " + good}, wantWho: "sub=client-1 scopes=sms.read"},
 		{name: "scheme case-insensitive", procedure: procWho, auth: []string{"bEARER " + good}, wantWho: "sub=client-1 scopes=sms.read"},
-		{name: "any-of met", procs: map[string]verify.Scopes{procWho: {AnyOf: []string{"a", "b"}}}, procedure: procWho, auth: []string{"Bearer " + tokentest.Token(t, "b")}, wantWho: "sub=client-1 scopes=b"},
+		{name: "any-of met", procs: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a", "b"}}}, procedure: procWho, auth: []string{"Bearer " + tokentest.Token(t, "b")}, wantWho: "sub=client-1 scopes=b"},
+		{name: "prefix family met", procs: map[string]verify.ScopeRule{procWho: {AnyPrefix: []string{"cx."}}}, procedure: procWho, auth: []string{"Bearer " + tokentest.Token(t, "cx.calls")}, wantWho: "sub=client-1 scopes=cx.calls"},
+		{name: "prefix family not met", procs: map[string]verify.ScopeRule{procWho: {AnyPrefix: []string{"cx."}}}, procedure: procWho, auth: []string{"Bearer " + good}, want: connect.CodePermissionDenied, wantIs: verify.ErrInsufficientScope},
 		{name: "unlisted token-only", procedure: procOpen, auth: []string{"Bearer " + tokentest.Token(t)}, wantWho: "sub=client-1 scopes="},
 		{name: "unlisted token-only without token", procedure: procOpen, want: connect.CodeUnauthenticated, wantIs: connectguard.ErrMissingToken},
 		{name: "deny unlisted", deny: true, procedure: procOpen, auth: []string{"Bearer " + good}, want: connect.CodePermissionDenied, wantIs: connectguard.ErrUnlistedProcedure},
@@ -88,7 +90,7 @@ func TestUnary(t *testing.T) {
 }
 
 func TestStream(t *testing.T) {
-	procs := map[string]verify.Scopes{procWhoSteam: {AllOf: []string{"events.read"}}}
+	procs := map[string]verify.ScopeRule{procWhoSteam: {AllOf: []string{"events.read"}}}
 	tests := []struct {
 		name   string
 		keys   jwks.Source
@@ -147,7 +149,7 @@ func TestOpaqueChecker(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &rejections{}
 			i, err := connectguard.New(connectguard.Config{Checker: tt.checker,
-				Procedures: map[string]verify.Scopes{procWho: {AllOf: []string{"sms.read"}}}, OnReject: rec.record})
+				Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{"sms.read"}}}, OnReject: rec.record})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,7 +200,7 @@ func TestUnavailableVersusCallerGone(t *testing.T) {
 func TestSkip(t *testing.T) {
 	i, err := connectguard.New(connectguard.Config{
 		Checker:    newVerifier(t, nil),
-		Procedures: map[string]verify.Scopes{procWho: {AllOf: []string{"never.granted"}}},
+		Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{"never.granted"}}},
 		Skip:       func(_ context.Context, p string) bool { return p == procOpen },
 	})
 	if err != nil {
@@ -221,14 +223,15 @@ func TestNew(t *testing.T) {
 		want string
 	}{
 		{"no checker", connectguard.Config{}, "Checker is required"},
-		{"no leading slash", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"test.v1.WhoService/Who": {}}}, "not a procedure name"},
-		{"no method", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"/test.v1.WhoService/": {}}}, "not a procedure name"},
-		{"no service", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"//Who": {}}}, "not a procedure name"},
-		{"extra slash", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"/test.v1.WhoService/Who/": {}}}, "not a procedure name"},
-		{"service only", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{"/test.v1.WhoService": {}}}, "not a procedure name"},
-		{"empty scope", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AllOf: []string{""}}}}, "empty scope"},
-		{"scope with doubled space", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AnyOf: []string{"a  b"}}}}, "doubled space"},
-		{"scope non-ASCII", connectguard.Config{Checker: v, Procedures: map[string]verify.Scopes{procWho: {AllOf: []string{"sms.läs"}}}}, "visible ASCII"},
+		{"no leading slash", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"test.v1.WhoService/Who": {}}}, "not a procedure name"},
+		{"no method", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"/test.v1.WhoService/": {}}}, "not a procedure name"},
+		{"no service", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"//Who": {}}}, "not a procedure name"},
+		{"extra slash", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"/test.v1.WhoService/Who/": {}}}, "not a procedure name"},
+		{"service only", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{"/test.v1.WhoService": {}}}, "not a procedure name"},
+		{"empty scope", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{""}}}}, "empty scope"},
+		{"scope with doubled space", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a  b"}}}}, "doubled space"},
+		{"scope with a control character", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AnyOf: []string{"a\nb"}}}}, "visible ASCII"},
+		{"scope non-ASCII", connectguard.Config{Checker: v, Procedures: map[string]verify.ScopeRule{procWho: {AllOf: []string{"sms.läs"}}}}, "visible ASCII"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

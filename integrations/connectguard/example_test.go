@@ -28,8 +28,8 @@ func Example() {
 	}
 	defer keys.Close()
 	v, err := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: iss.Issuer(), Keys: keys}},
-		SkipAudienceCheck: true, // Hydra's "aud": [] access tokens
+		Issuers:                   []verify.Issuer{{Name: iss.Issuer(), Keys: keys}},
+		InsecureSkipAudienceCheck: true, // Hydra's "aud": [] access tokens
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -37,7 +37,7 @@ func Example() {
 	}
 	guard, err := connectguard.New(connectguard.Config{
 		Checker: v,
-		Procedures: map[string]verify.Scopes{
+		Procedures: map[string]verify.ScopeRule{
 			"/sms.v1.SmsService/Send": {AllOf: []string{"sms.text:send_to_subscriber"}},
 		},
 		DenyUnlisted: true,

@@ -35,7 +35,7 @@ func ExampleTLSHandler() {
 		return
 	}
 	defer keys.Close()
-	v, err := verify.New(verify.Config{Issuers: []verify.Issuer{{Name: iss.Issuer(), Keys: keys}}, SkipAudienceCheck: true})
+	v, err := verify.New(verify.Config{Issuers: []verify.Issuer{{Name: iss.Issuer(), Keys: keys}}, InsecureSkipAudienceCheck: true})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -75,11 +75,11 @@ type rejections struct {
 	errs []error
 }
 
-func (r *rejections) record(_ context.Context, procedure string, err error) {
+func (r *rejections) record(_ context.Context, rj verify.Rejection) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.list = append(r.list, procedure)
-	r.errs = append(r.errs, err)
+	r.list = append(r.list, rj.Transport+" "+rj.Method)
+	r.errs = append(r.errs, rj.Err)
 }
 
 func (r *rejections) get() ([]string, []error) {
@@ -197,7 +197,7 @@ func checkRefusal(t *testing.T, err error, want connect.Code, rec *rejections, p
 	}[want] && want != connect.CodeDeadlineExceeded && want != connect.CodeCanceled {
 		t.Errorf("message %q is not the fixed one for %v", msg, want)
 	}
-	if len(list) != 1 || list[0] != procedure {
+	if len(list) != 1 || list[0] != "connect "+procedure {
 		t.Fatalf("OnReject calls %q, want one for %s", list, procedure)
 	}
 	if wantIs != nil && !errors.Is(errs[0], wantIs) {

@@ -6,7 +6,7 @@
 //
 //	mw, _ := httpmw.New(httpmw.Config{Checker: verifier})
 //	r := gin.New()
-//	r.POST("/v1/sms", ginguard.Wrap(mw.Require(verify.Scopes{AllOf: []string{"sms.text:send_to_subscriber"}})), send)
+//	r.POST("/v1/sms", ginguard.Wrap(mw.Require(verify.ScopeRule{AllOf: []string{"sms.text:send_to_subscriber"}})), send)
 //
 // Handlers read the claims with verify.FromContext(c.Request.Context()).
 //

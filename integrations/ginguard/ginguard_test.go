@@ -40,7 +40,7 @@ func newRouter(t *testing.T) (*gin.Engine, *int) {
 	r.GET("/public", who)
 	api := r.Group("/v1", ginguard.Wrap(mw.Handler)) // any valid token
 	api.GET("/me", who)
-	api.POST("/sms", ginguard.Wrap(mw.Require(verify.Scopes{AllOf: []string{"sms.send"}})), who)
+	api.POST("/sms", ginguard.Wrap(mw.Require(verify.ScopeRule{AllOf: []string{"sms.send"}})), who)
 	return r, &calls
 }
 

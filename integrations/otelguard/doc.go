@@ -6,9 +6,9 @@
 //
 //	verify.Config{OnDecision: tel.OnDecision}            // every verification
 //	jwks.Config{OnEvent: tel.JWKS("https://id.wgtwo.com/")} // fetches, unknown kids
-//	httpmw.Config{OnReject: tel.HTTPReject()}             // refusals, by transport
-//	grpcmw.Config{OnReject: tel.RPCReject("grpc")}
-//	connectguard.Config{OnReject: tel.RPCReject("connect")}
+//	httpmw.Config{OnReject: tel.OnReject}                 // refusals, by transport
+//	grpcmw.Config{OnReject: tel.OnReject}
+//	connectguard.Config{OnReject: tel.OnReject}
 //	httpmw.Config{Checker: tel.Checker(verifier)}          // a span per verification
 //
 // Metrics (attribute names in brackets):
@@ -23,7 +23,7 @@
 //	jwtguard.jwks.keys_skipped    counter    [jwtguard.issuer]
 //
 // jwtguard.reason is "ok" or a verify.Reason for decisions, and a
-// rejectlog.Reason label for rejections; jwtguard.cache is "hit" when the
+// rejectlog.Label for rejections; jwtguard.cache is "hit" when the
 // verified-token cache answered; jwtguard.result of a fetch is "updated",
 // "not_modified" or "failed".
 //

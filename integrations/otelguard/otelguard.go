@@ -3,7 +3,6 @@ package otelguard
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -12,7 +11,6 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/internal/obslabel"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/rejectlog"
@@ -144,24 +142,11 @@ func (t *Telemetry) fetched(ctx context.Context, iss attribute.KeyValue, result 
 	span.End(trace.WithTimestamp(end))
 }
 
-// HTTPReject returns an httpmw.Config.OnReject func that counts the
-// refusal (transport "http") and adds an event to the request's span.
-func (t *Telemetry) HTTPReject() func(*http.Request, *httpmw.Failure) {
-	return func(r *http.Request, f *httpmw.Failure) {
-		t.rejected(r.Context(), "http", obslabel.HTTPReason(f))
-	}
-}
-
-// RPCReject returns a grpcmw.Config.OnReject (or connectguard) func that
-// counts the refusal under transport and adds an event to the call's span.
-func (t *Telemetry) RPCReject(transport string) func(ctx context.Context, method string, err error) {
-	return func(ctx context.Context, _ string, err error) {
-		t.rejected(ctx, transport, rejectlog.Reason(err))
-	}
-}
-
-func (t *Telemetry) rejected(ctx context.Context, transport, reason string) {
-	attrs := []attribute.KeyValue{KeyTransport.String(transport), KeyReason.String(reason)}
+// OnReject counts one refusal by transport and label (rejectlog.Label) and
+// adds an event to the span in ctx; use it as the OnReject hook of httpmw,
+// grpcmw or connectguard.
+func (t *Telemetry) OnReject(ctx context.Context, r verify.Rejection) {
+	attrs := []attribute.KeyValue{KeyTransport.String(r.Transport), KeyReason.String(rejectlog.Label(r))}
 	t.rejections.Add(ctx, 1, metric.WithAttributes(attrs...))
 	trace.SpanFromContext(ctx).AddEvent("jwtguard.rejected", trace.WithAttributes(attrs...))
 }
@@ -177,7 +162,7 @@ type tracedChecker struct {
 	next verify.Checker
 }
 
-func (c *tracedChecker) Verify(ctx context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+func (c *tracedChecker) Verify(ctx context.Context, token string, need verify.ScopeRule) (*verify.Claims, error) {
 	ctx, span := c.t.tracer.Start(ctx, "jwtguard.verify", trace.WithSpanKind(trace.SpanKindInternal))
 	defer span.End()
 	claims, err := c.next.Verify(ctx, token, need)
@@ -187,10 +172,7 @@ func (c *tracedChecker) Verify(ctx context.Context, token string, need verify.Sc
 	} else if ve, ok := errors.AsType[*verify.Error](err); ok {
 		iss = ve.Issuer
 	}
-	reason := obslabel.Accepted
-	if err != nil {
-		reason = rejectlog.Reason(err)
-	}
+	reason := obslabel.CheckerReason(err)
 	span.SetAttributes(KeyReason.String(reason), KeyIssuer.String(c.t.issuers.Label(iss)))
 	if reason == string(verify.ReasonUnavailable) {
 		span.SetStatus(codes.Error, "keys unavailable")

@@ -33,7 +33,7 @@ func setup(t *testing.T) (*hooktest.Fixture, *sdkmetric.ManualReader, *tracetest
 		return hooktest.Hooks{
 			OnDecision: tel.OnDecision,
 			JWKS:       tel.JWKS,
-			OnReject:   tel.HTTPReject(),
+			OnReject:   tel.OnReject,
 			Checker:    tel.Checker,
 			Wrap: func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

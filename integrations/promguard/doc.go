@@ -8,9 +8,9 @@
 //	prometheus.MustRegister(m)
 //	verify.Config{OnDecision: m.OnDecision}
 //	jwks.Config{OnEvent: m.JWKS("wgtwo")}
-//	httpmw.Config{OnReject: m.HTTPReject()}
-//	grpcmw.Config{OnReject: m.RPCReject("grpc")}
-//	connectguard.Config{OnReject: m.RPCReject("connect")}
+//	httpmw.Config{OnReject: m.OnReject}
+//	grpcmw.Config{OnReject: m.OnReject}
+//	connectguard.Config{OnReject: m.OnReject}
 //
 // Metrics:
 //
@@ -23,7 +23,7 @@
 //	jwtguard_jwks_unknown_kid_total{issuer,result}
 //	jwtguard_jwks_keys_skipped_total{issuer}
 //
-// reason is "ok" or a verify.Reason for decisions and a rejectlog.Reason
+// reason is "ok" or a verify.Reason for decisions and a rejectlog.Label
 // label for rejections; cache is "hit" when the verified-token cache
 // answered; a fetch's result is "updated", "not_modified" or "failed".
 // The names and labels match those of the otelguard package.

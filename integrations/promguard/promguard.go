@@ -2,11 +2,9 @@ package promguard
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/internal/obslabel"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/rejectlog"
@@ -118,18 +116,8 @@ func (m *Metrics) JWKS(issuer string) func(jwks.Event) {
 	}
 }
 
-// HTTPReject returns an httpmw.Config.OnReject func that counts refusals
-// under transport "http".
-func (m *Metrics) HTTPReject() func(*http.Request, *httpmw.Failure) {
-	return func(_ *http.Request, f *httpmw.Failure) {
-		m.rejections.WithLabelValues("http", obslabel.HTTPReason(f)).Inc()
-	}
-}
-
-// RPCReject returns a grpcmw.Config.OnReject (or connectguard) func that
-// counts refusals under transport.
-func (m *Metrics) RPCReject(transport string) func(ctx context.Context, method string, err error) {
-	return func(_ context.Context, _ string, err error) {
-		m.rejections.WithLabelValues(transport, rejectlog.Reason(err)).Inc()
-	}
+// OnReject counts one refusal by transport and label (rejectlog.Label);
+// use it as the OnReject hook of httpmw, grpcmw or connectguard.
+func (m *Metrics) OnReject(_ context.Context, r verify.Rejection) {
+	m.rejections.WithLabelValues(r.Transport, rejectlog.Label(r)).Inc()
 }

@@ -1,6 +1,7 @@
 package promguard_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/jwtguard/jwtguard/grpcmw"
 	"github.com/jwtguard/jwtguard/integrations/promguard"
 	"github.com/jwtguard/jwtguard/internal/hooktest"
+	"github.com/jwtguard/jwtguard/verify"
 )
 
 func TestMetrics(t *testing.T) {
@@ -17,7 +19,7 @@ func TestMetrics(t *testing.T) {
 	f := hooktest.New(t, func(up string) hooktest.Hooks {
 		m := promguard.New(promguard.Config{Issuers: []string{up}, ConstLabels: prometheus.Labels{"service": "sms"}})
 		reg.MustRegister(m)
-		return hooktest.Hooks{OnDecision: m.OnDecision, JWKS: m.JWKS, OnReject: m.HTTPReject()}
+		return hooktest.Hooks{OnDecision: m.OnDecision, JWKS: m.JWKS, OnReject: m.OnReject}
 	})
 	f.Run(t)
 	up := f.Up.Issuer()
@@ -82,17 +84,18 @@ jwtguard_verify_decisions_total{cache="miss",issuer="other",reason="unavailable"
 	}
 }
 
-func TestRPCReject(t *testing.T) {
+func TestOnRejectRPC(t *testing.T) {
 	m := promguard.New(promguard.Config{})
-	m.RPCReject("connect")(t.Context(), "/sms.v1.Sms/Send", nil)
-	reject := m.RPCReject("grpc")
-	reject(t.Context(), "/sms.v1.Sms/Send", grpcmw.ErrMissingToken)
-	reject(t.Context(), "/sms.v1.Sms/Send", grpcmw.ErrMissingToken)
+	m.OnReject(t.Context(), verify.Rejection{Transport: "connect", Method: "/sms.v1.Sms/Send",
+		Outcome: verify.OutcomeInsufficientScope, Err: errors.New("connectguard: procedure not listed")})
+	missing := verify.Rejection{Transport: "grpc", Method: "/sms.v1.Sms/Send", Outcome: verify.OutcomeMissingToken, Err: grpcmw.ErrMissingToken}
+	m.OnReject(t.Context(), missing)
+	m.OnReject(t.Context(), missing)
 	want := `
 # HELP jwtguard_rejections_total Requests and calls refused by a transport.
 # TYPE jwtguard_rejections_total counter
 jwtguard_rejections_total{reason="missing_token",transport="grpc"} 2
-jwtguard_rejections_total{reason="other",transport="connect"} 1
+jwtguard_rejections_total{reason="unlisted_method",transport="connect"} 1
 `
 	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "jwtguard_rejections_total"); err != nil {
 		t.Error(err)

@@ -150,7 +150,7 @@ func introspected(t *testing.T, s *e2etest.Stack) verify.Checker {
 	roots := x509.NewCertPool()
 	roots.AddCert(s.Issuer.Certificate())
 	remote, err := introspect.New(introspect.Config{URL: s.Issuer.IntrospectURL(), ClientAuth: introspect.ClientNone,
-		SkipAudienceCheck: true, RootCAs: roots})
+		InsecureSkipAudienceCheck: true, RootCAs: roots})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,11 +58,11 @@ func New(t testing.TB, o Options) *Stack {
 	t.Cleanup(func() { _ = s.Keys.Close() })
 	vc := o.Verify
 	vc.Issuers = []verify.Issuer{{Name: s.Issuer.Issuer(), Keys: s.Keys}}
-	if len(vc.Audiences) == 0 && !vc.SkipAudienceCheck {
+	if len(vc.Audiences) == 0 && !vc.InsecureSkipAudienceCheck {
 		// Without an audience anywhere the issuer's tokens carry
 		// "aud": [], Hydra's default, which only a skipped check accepts.
 		vc.Audiences = o.Issuer.Audience
-		vc.SkipAudienceCheck = len(vc.Audiences) == 0
+		vc.InsecureSkipAudienceCheck = len(vc.Audiences) == 0
 	}
 	next := vc.OnDecision
 	vc.OnDecision = func(d verify.Decision) {

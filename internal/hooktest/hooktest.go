@@ -23,7 +23,7 @@ type Hooks struct {
 	// JWKS returns the OnEvent func of the cache named issuer: "up" or
 	// "down".
 	JWKS     func(issuer string) func(jwks.Event)
-	OnReject func(*http.Request, *httpmw.Failure)
+	OnReject func(context.Context, verify.Rejection)
 	// Checker wraps the verifier.
 	Checker func(verify.Checker) verify.Checker
 	// Wrap wraps the whole handler (e.g. to start a request span).
@@ -70,9 +70,9 @@ func New(t *testing.T, hooks func(upIssuer string) Hooks) *Fixture {
 	}
 	t.Cleanup(func() { downKeys.Close() })
 	v, err := verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: f.Up.Issuer(), Keys: upKeys}, {Name: f.Down.Issuer(), Keys: downKeys}},
-		SkipAudienceCheck: true,
-		OnDecision:        h.OnDecision,
+		Issuers:                   []verify.Issuer{{Name: f.Up.Issuer(), Keys: upKeys}, {Name: f.Down.Issuer(), Keys: downKeys}},
+		InsecureSkipAudienceCheck: true,
+		OnDecision:                h.OnDecision,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +81,11 @@ func New(t *testing.T, hooks func(upIssuer string) Hooks) *Fixture {
 	if h.Checker != nil {
 		checker = h.Checker(v)
 	}
-	mw, err := httpmw.New(httpmw.Config{Checker: checker, Scopes: verify.Scopes{AllOf: []string{"sms.read"}}, OnReject: h.OnReject})
+	mw, err := httpmw.New(httpmw.Config{Checker: checker, OnReject: h.OnReject})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.handler = mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	f.handler = mw.Require(verify.ScopeRule{AllOf: []string{"sms.read"}})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	if h.Wrap != nil {
 		f.handler = h.Wrap(f.handler)
 	}

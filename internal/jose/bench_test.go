@@ -341,7 +341,7 @@ func BenchmarkColdShare(b *testing.B) {
 		b.Run(k.name, func(b *testing.B) {
 			interleave.Calls(b,
 				interleave.Contender{Name: "cold", Run: func() error {
-					_, err := v.Verify(ctx, tok, verify.Scopes{AllOf: []string{"api:read"}})
+					_, err := v.Verify(ctx, tok, verify.ScopeRule{AllOf: []string{"api:read"}})
 					return err
 				}},
 				interleave.Contender{Name: "scanner", Run: func() error { return scanClaims(header, payload, &r) }},

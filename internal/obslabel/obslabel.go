@@ -1,7 +1,6 @@
 package obslabel
 
 import (
-	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/rejectlog"
 	"github.com/jwtguard/jwtguard/verify"
@@ -104,11 +103,12 @@ func UnknownKID(e jwks.Event) (string, bool) {
 	return "", false
 }
 
-// HTTPReason is the reason label of an httpmw refusal: the verifier's
-// reason, or the rejectlog label of its error.
-func HTTPReason(f *httpmw.Failure) string {
-	if f.Reason != "" {
-		return string(f.Reason)
+// CheckerReason is the reason label of a Checker's answer: Accepted for a
+// nil err, else the rejectlog label of the refusal (its Reason, or
+// "unavailable" for an error without one).
+func CheckerReason(err error) string {
+	if err == nil {
+		return Accepted
 	}
-	return rejectlog.Reason(f.Err)
+	return rejectlog.Label(verify.Rejection{Outcome: verify.OutcomeOf(err), Reason: verify.ReasonOf(err), Err: err})
 }

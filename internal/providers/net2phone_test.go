@@ -41,7 +41,7 @@ func TestNet2Phone(t *testing.T) {
 		remote: func(iss *issuertest.Server) introspect.Config {
 			return introspect.Net2Phone(iss.IntrospectURL(), "resource-server", "rs-secret")
 		},
-		need: verify.Scopes{AllOf: []string{officeManager}},
+		need: verify.ScopeRule{AllOf: []string{officeManager}},
 	})
 
 	ts := w.form("n2p-manager", "n2p-secret").TokenSource(w.ctx)

@@ -16,7 +16,7 @@ const year = 365 * 24 * time.Hour
 // so they are opaque here (Hydra v2's "ory_at_" form) and checked
 // remotely by an introspection endpoint that wants the checker's own
 // Basic credentials; scopes are "cx." names and a route requires the
-// family with Scopes{AnyPrefix: {"cx."}}.
+// family with ScopeRule{AnyPrefix: {"cx."}}.
 func TestSangoma(t *testing.T) {
 	w := newWorld(t, provider{
 		issuer: issuertest.Config{AccessTokenFormat: issuertest.TokenFormatHydraV2, IntrospectAuth: issuertest.IntrospectAuthClient},
@@ -28,7 +28,7 @@ func TestSangoma(t *testing.T) {
 		remote: func(iss *issuertest.Server) introspect.Config {
 			return introspect.Sangoma(iss.IntrospectURL(), "resource-server", "rs-secret")
 		},
-		need: verify.Scopes{AnyPrefix: []string{"cx."}},
+		need: verify.ScopeRule{AnyPrefix: []string{"cx."}},
 	})
 
 	ts := w.basic("cx-app", "cx-secret").TokenSource(w.ctx)

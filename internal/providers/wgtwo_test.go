@@ -37,7 +37,7 @@ func wgtwo() provider {
 		remote: func(iss *issuertest.Server) introspect.Config {
 			return introspect.HydraIntrospection(iss.IntrospectURL(), iss.Issuer())
 		},
-		need: verify.Scopes{AllOf: []string{scopeSMS}},
+		need: verify.ScopeRule{AllOf: []string{scopeSMS}},
 	}
 }
 
@@ -148,7 +148,7 @@ func TestWgtwo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := idv.Verify(t.Context(), idToken, verify.Scopes{})
+		c, err := idv.Verify(t.Context(), idToken, verify.ScopeRule{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -75,7 +75,7 @@ type provider struct {
 	// cache lifetimes, clock and TLS roots are set by newWorld.
 	remote func(iss *issuertest.Server) introspect.Config
 	// need is the remote route's scope requirement.
-	need verify.Scopes
+	need verify.ScopeRule
 	// timeout bounds each remote call; zero is the default.
 	timeout time.Duration
 }
@@ -90,7 +90,7 @@ type world struct {
 	rpc   testpb.TestServiceClient
 
 	mu      sync.Mutex
-	rejects []*httpmw.Failure
+	rejects []verify.Rejection
 }
 
 func newWorld(t *testing.T, p provider) *world {
@@ -127,14 +127,14 @@ func newWorld(t *testing.T, p provider) *world {
 	return w
 }
 
-func (w *world) serveHTTP(t *testing.T, remote, user verify.Checker, need verify.Scopes) {
+func (w *world) serveHTTP(t *testing.T, remote, user verify.Checker, need verify.ScopeRule) {
 	t.Helper()
 	mux := http.NewServeMux()
 	for _, r := range []struct {
 		path    string
 		checker verify.Checker
-		need    verify.Scopes
-	}{{pathRemote, remote, need}, {pathUser, user, verify.Scopes{}}} {
+		need    verify.ScopeRule
+	}{{pathRemote, remote, need}, {pathUser, user, verify.ScopeRule{}}} {
 		mw, err := httpmw.New(httpmw.Config{Checker: r.checker, OnReject: w.reject})
 		if err != nil {
 			t.Fatal(err)
@@ -149,16 +149,16 @@ func (w *world) serveHTTP(t *testing.T, remote, user verify.Checker, need verify
 	t.Cleanup(w.api.Close)
 }
 
-func (w *world) serveGRPC(t *testing.T, remote, user verify.Checker, need verify.Scopes) {
+func (w *world) serveGRPC(t *testing.T, remote, user verify.Checker, need verify.ScopeRule) {
 	t.Helper()
 	// Two interceptors in a chain, each owning one method: the remote
 	// route's checker never sees the user route's calls and vice versa.
-	rem, err := grpcmw.New(grpcmw.Config{Checker: remote, Methods: map[string]verify.Scopes{methodRemote: need},
+	rem, err := grpcmw.New(grpcmw.Config{Checker: remote, Methods: map[string]verify.ScopeRule{methodRemote: need},
 		DenyUnlisted: true, Skip: func(_ context.Context, m string) bool { return m == methodUser }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	usr, err := grpcmw.New(grpcmw.Config{Checker: user, Methods: map[string]verify.Scopes{methodUser: {}},
+	usr, err := grpcmw.New(grpcmw.Config{Checker: user, Methods: map[string]verify.ScopeRule{methodUser: {}},
 		DenyUnlisted: true, Skip: func(_ context.Context, m string) bool { return m != methodUser }})
 	if err != nil {
 		t.Fatal(err)
@@ -189,9 +189,9 @@ func (w *world) serveGRPC(t *testing.T, remote, user verify.Checker, need verify
 	w.rpc = testpb.NewTestServiceClient(cc)
 }
 
-func (w *world) reject(_ *http.Request, f *httpmw.Failure) {
+func (w *world) reject(_ context.Context, r verify.Rejection) {
 	w.mu.Lock()
-	w.rejects = append(w.rejects, f)
+	w.rejects = append(w.rejects, r)
 	w.mu.Unlock()
 }
 

@@ -120,7 +120,7 @@ func (a answers) String() string {
 // as grpc-go would), so it runs inside a synctest bubble without sockets.
 func (s *stack) ask(tok string) answers {
 	var a answers
-	if _, err := s.v.Verify(context.Background(), tok, verify.Scopes{}); err != nil {
+	if _, err := s.v.Verify(context.Background(), tok, verify.ScopeRule{}); err != nil {
 		a.reason = verify.ReasonOf(err)
 		if a.reason == "" {
 			a.reason = verify.Reason("not-an-*Error: " + err.Error())

@@ -57,7 +57,7 @@ func TestNoTokenDirectedFetches(t *testing.T) {
 				kid = iss.SigningKID() // a trusted kid, attacker's signature
 			}
 			tok := iss.Mint(iss.AccessTokenClaims("client-1"), issuertest.MintOptions{KID: kid, Key: attacker, Header: h.header})
-			_, err := v.Verify(context.Background(), tok, verify.Scopes{})
+			_, err := v.Verify(context.Background(), tok, verify.ScopeRule{})
 			want := verify.ErrUnknownKey
 			if i == 0 {
 				want = verify.ErrInvalidSignature

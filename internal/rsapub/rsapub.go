@@ -12,22 +12,15 @@ import (
 )
 
 // bigmodMaxBits is the largest modulus verified with filippo.io/bigmod;
-// larger moduli use math/big. BenchmarkBackends alternates crypto/rsa and
-// both backends call by call on a Wycheproof key and signature of each
-// size; the medians relative to rsa.VerifyPKCS1v15, over five runs on a
-// shared 2-core amd64 VM, were:
-//
-//	modulus   bigmod       math/big
-//	2048      0.63–0.67×   1.15–1.18×
-//	3072      0.68–0.69×   0.38–0.40×
-//	4096      0.68–0.69×   0.35×
-//	8192      0.63–0.69×   0.25–0.29×
-//
-// bigmod (crypto/rsa's own arithmetic, with the Montgomery modulus and
-// R² mod N kept per key) has unrolled assembly up to 2048 bits and
-// allocates nothing there; above, math/big's variable-time Exp (plain
-// square-and-multiply with division for a one-word exponent) wins by far,
-// for four allocations per call.
+// larger moduli use math/big. The boundary comes from BenchmarkBackends,
+// which alternates crypto/rsa and both backends call by call on a
+// Wycheproof key and signature of each size (its figures are in the bench
+// module's notes): bigmod (crypto/rsa's own arithmetic, with the
+// Montgomery modulus and R² mod N kept per key) has unrolled assembly up
+// to 2048 bits and allocates nothing there; above, math/big's variable-time
+// Exp (plain square-and-multiply with division for a one-word exponent)
+// wins by far, for four allocations per call. Public-key operations need
+// no constant time.
 const bigmodMaxBits = 2048
 
 // maxBits bounds the modulus: larger keys only cost CPU per verification.

@@ -102,7 +102,7 @@ type OpaqueChecker struct {
 }
 
 // Verify implements verify.Checker.
-func (o OpaqueChecker) Verify(_ context.Context, token string, need verify.Scopes) (*verify.Claims, error) {
+func (o OpaqueChecker) Verify(_ context.Context, token string, need verify.ScopeRule) (*verify.Claims, error) {
 	if o.Down {
 		return nil, errors.New("opaque checker: remote check failed")
 	}

@@ -61,8 +61,8 @@ func Start(ctx context.Context) (*Env, error) {
 	}
 	e := &Env{Issuer: iss, Keys: keys}
 	e.Verifier, err = verify.New(verify.Config{
-		Issuers:           []verify.Issuer{{Name: iss.Issuer(), Keys: keys}},
-		SkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
+		Issuers:                   []verify.Issuer{{Name: iss.Issuer(), Keys: keys}},
+		InsecureSkipAudienceCheck: true, // Hydra's access tokens carry "aud": []
 	})
 	if err == nil {
 		e.Ready, err = ready.New(ready.Config{Checks: map[string]ready.Checker{"issuer": ready.Keys(keys)}})
