@@ -66,25 +66,36 @@ func (c *Claims) bindingError(r Reason, detail string) error {
 
 // certThumbprint returns the token's cnf x5t#S256, and whether it has one.
 func (c *Claims) certThumbprint() (thumb [sha256.Size]byte, bound bool, err error) {
-	if c.noCnf || c.raw == "" {
-		return thumb, false, nil
+	b := c.cnf
+	if !b.decided {
+		b = c.decideCnf()
 	}
-	var b certBinding
-	if err := c.Decode(&b); err != nil {
-		return thumb, false, err
+	return b.thumb, b.bound, b.err
+}
+
+// decideCnf reads the binding from the payload. The Verifier and NewClaims
+// call it once per token and keep the answer in the Claims, so a request
+// pays only for hashing its certificate; Claims made otherwise decide on
+// every check.
+func (c *Claims) decideCnf() certBinding {
+	if c.raw == "" || !mayHaveCnf(c.raw) {
+		return certBinding{decided: true}
 	}
-	return b.thumb, b.bound, nil
+	b := new(certBinding) // escapes through Decode: only on this path
+	if err := c.Decode(b); err != nil {
+		return certBinding{decided: true, err: err}
+	}
+	b.decided = true
+	return *b
 }
 
 // mayHaveCnf reports whether a member named "cnf", in any case and
 // possibly escaped, can be in the JSON text raw: false when raw has no
 // backslash and no ASCII case variant of "cnf" ('c', 'n' and 'f' have no
-// non-ASCII case variants). Most tokens are unbound: the Verifier and
-// NewClaims run it once per token and record the answer in the Claims,
-// which keeps the full decode, many times the cost and a dozen
-// allocations (BenchmarkCheckCertBinding), off every request that carries
-// an unbound token, cached or not. FuzzCertBinding holds it to the
-// decoder's answer.
+// non-ASCII case variants). Most tokens are unbound, and this keeps the
+// full decode, many times the cost and a dozen allocations
+// (BenchmarkCheckCertBinding/decide), off their verification.
+// FuzzCertBinding holds it to the decoder's answer.
 func mayHaveCnf(raw string) bool {
 	if strings.IndexByte(raw, '\\') >= 0 {
 		return true
@@ -112,8 +123,10 @@ func mayHaveCnf(raw string) bool {
 // struct field would silently not match, is refused. Duplicate names are
 // refused by the decoder.
 type certBinding struct {
-	thumb [sha256.Size]byte
-	bound bool
+	thumb   [sha256.Size]byte
+	bound   bool
+	decided bool  // set by decideCnf
+	err     error // the payload's cnf is malformed
 }
 
 // UnmarshalJSONFrom implements json.UnmarshalerFrom.

@@ -204,6 +204,7 @@ func BenchmarkCheckCertBinding(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Per request: the binding was decided when the Claims were made.
 	for _, bc := range []struct {
 		name string
 		c    *Claims
@@ -213,6 +214,21 @@ func BenchmarkCheckCertBinding(b *testing.B) {
 			for b.Loop() {
 				if err := bc.c.CheckCertBinding(bindCert, false); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// Once per token: the scan alone for an unbound payload, the decode
+	// for a bound one.
+	for _, bc := range []struct {
+		name string
+		c    *Claims
+	}{{"decide/unbound", unbound}, {"decide/bound", bound}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if d := bc.c.decideCnf(); d.err != nil || d.bound != (bc.c == bound) {
+					b.Fatalf("bound %v, err %v", d.bound, d.err != nil)
 				}
 			}
 		})

@@ -138,7 +138,7 @@ func (v *Verifier) verifyFull(ctx context.Context, token string, res *verifyResu
 		e.Issuer = c.Issuer
 		return nil, e
 	}
-	c.noCnf = !mayHaveCnf(c.raw)
+	c.cnf = c.decideCnf()
 	return c, nil
 }
 
