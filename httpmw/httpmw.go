@@ -93,7 +93,8 @@ type Config struct {
 	// ResourceMetadata, when set, is the RFC 9728 protected resource
 	// metadata URL, sent as resource_metadata="…" in every challenge so
 	// clients can discover the authorization server. It must be an absolute
-	// URL. "" sends none.
+	// URL; resourcemeta.Handler.URL gives the one its document is served
+	// at. "" sends none.
 	ResourceMetadata string
 
 	// RetryAfter is sent (rounded up to whole seconds) in the Retry-After

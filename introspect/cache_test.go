@@ -2,6 +2,7 @@ package introspect_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -19,9 +20,13 @@ func TestCacheLifetimes(t *testing.T) {
 		want    verify.Reason
 		calls   int64 // total remote calls after the step
 	}
+	// lagging is an answer from a provider whose clock is behind ours: the
+	// token is still active there, 30 s after its exp here.
+	lagging := `{"active":true,"exp":` + unix(-30*time.Second) + `,"aud":["https://api.example.com/"]}`
 	tests := []struct {
 		name   string
 		maxTTL time.Duration
+		leeway time.Duration
 		steps  []step
 	}{
 		{name: "positive until MaxTTL", steps: []step{
@@ -46,6 +51,11 @@ func TestCacheLifetimes(t *testing.T) {
 			{want: verify.ReasonInvalidAudience, calls: 1},
 			{advance: 10 * time.Second, answer: active("a", ""), calls: 2},
 		}},
+		{name: "accepted within the leeway until its end", leeway: time.Minute, steps: []step{
+			{answer: lagging, calls: 1},
+			{advance: 29 * time.Second, calls: 1},
+			{advance: time.Second, want: verify.ReasonExpired, calls: 2},
+		}},
 		{name: "outage never cached", steps: []step{
 			{answer: "500", want: verify.ReasonUnavailable, calls: 1},
 			{want: verify.ReasonUnavailable, calls: 2},
@@ -58,7 +68,7 @@ func TestCacheLifetimes(t *testing.T) {
 			p := newProvider(t, nil)
 			clk := newClock()
 			cfg := p.config(clk)
-			cfg.Cache.MaxTTL = tt.maxTTL
+			cfg.Cache.MaxTTL, cfg.Leeway = tt.maxTTL, tt.leeway
 			c := newChecker(t, cfg)
 			for i, s := range tt.steps {
 				clk.Advance(s.advance)
@@ -194,5 +204,52 @@ func BenchmarkCacheHitSerial(b *testing.B) {
 		if _, err := c.Verify(ctx, hydraTok, need); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSharedStoreSeparatesConfigs checks that Checkers sharing a Store and
+// a HashKey but checking differently never answer from each other's
+// entries: an answer accepted for one audience, issuer or scope reading
+// must not be accepted under another.
+func TestSharedStoreSeparatesConfigs(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*introspect.Config)
+		want verify.Reason // the second Checker's answer
+	}{
+		{name: "other audience", edit: func(c *introspect.Config) { c.Audiences = []string{"https://admin.example.com/"} },
+			want: verify.ReasonInvalidAudience},
+		{name: "other issuer", edit: func(c *introspect.Config) { c.Issuer = "https://other.example/" },
+			want: verify.ReasonInvalidIssuer},
+		{name: "whole scope", edit: func(c *introspect.Config) { c.WholeScope = true },
+			want: verify.ReasonInsufficientScope},
+		// RFC 7662 §2.2: the endpoint may answer each protected resource
+		// differently; this one calls the token active for "rs" only.
+		{name: "other client", edit: func(c *introspect.Config) { c.ClientID = "rs2" },
+			want: verify.ReasonInactive},
+		{name: "same settings share", edit: func(*introspect.Config) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
+				if id, _, _ := r.BasicAuth(); id != "rs" {
+					reply(200, `{"active":false}`)(w, r)
+					return
+				}
+				reply(200, active("a b", ""))(w, r)
+			})
+			store := &sharedStore{m: map[introspect.Key]introspect.Entry{}}
+			need := verify.ScopeRule{AllOf: []string{"a"}}
+			cfg := p.config(newClock())
+			cfg.Cache.Store, cfg.Cache.HashKey = store, []byte("0123456789abcdef0123456789abcdef")
+			if _, err := newChecker(t, cfg).Verify(context.Background(), hydraTok, need); err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(&cfg)
+			_, err := newChecker(t, cfg).Verify(context.Background(), hydraTok, need)
+			if got := verify.ReasonOf(err); got != tt.want {
+				t.Fatalf("second Checker: Verify = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -76,16 +77,52 @@ func New(cfg Config) (*Checker, error) {
 		c.store = c.mem
 	}
 	if s.Cache.HashKey != nil {
-		c.hashKey = sha256.Sum256(s.Cache.HashKey)
+		c.hashKey = bindHashKey(s)
 	} else {
 		rand.Read(c.hashKey[:])
 	}
 	return c, nil
 }
 
+// bindHashKey derives the key that names tokens in a shared Store from
+// Cache.HashKey and every setting that decides what an entry says, so that
+// Checkers sharing a Store but checking differently (another audience,
+// issuer, endpoint, scope reading or lifetime, or another client, since an
+// endpoint may answer each protected resource differently) never answer
+// from each other's entries. Each field is length-prefixed, so no two
+// settings encode alike.
+func bindHashKey(s *settings) [32]byte {
+	h := sha256.New()
+	field := func(v string) {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(v))))
+		h.Write([]byte(v))
+	}
+	field(string(s.Cache.HashKey))
+	field(strconv.Itoa(int(s.Endpoint)))
+	field(s.url.String())
+	field(strconv.Itoa(int(s.ClientAuth))) // RFC 7662 §2.2: answers may differ per client
+	field(s.ClientID)
+	field(s.BearerToken)
+	field(s.Issuer)
+	field(strconv.FormatBool(s.InsecureSkipAudienceCheck))
+	field(strconv.FormatBool(s.WholeScope))
+	field(s.Leeway.String())
+	field(s.Cache.MaxTTL.String())
+	field(s.Cache.NegativeTTL.String())
+	field(strconv.Itoa(len(s.Audiences)))
+	for _, a := range s.Audiences {
+		field(a)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
 // Close cancels the remote calls in flight, waits for their goroutines and
-// closes idle connections. Verify then answers ReasonUnavailable. Close is
-// idempotent.
+// closes idle connections. Verify then still answers from the cache (so
+// requests draining during shutdown keep their answers) and answers
+// ReasonUnavailable for any token it would have to check remotely. Close
+// is idempotent.
 func (c *Checker) Close() error {
 	c.mu.Lock()
 	c.closed = true
@@ -251,8 +288,18 @@ func (c *Checker) check(ctx context.Context, token string) (Entry, *verify.Error
 		return Entry{}, unavailable("response is not one JSON object", nerr)
 	}
 	exp := now.Add(c.s.Cache.MaxTTL)
-	if !cl.ExpiresAt.IsZero() && cl.ExpiresAt.Before(exp) {
-		exp = cl.ExpiresAt
+	if until := cl.ExpiresAt; !until.IsZero() {
+		if !now.Before(until) {
+			// Accepted within the leeway only (the provider's clock is
+			// behind ours): an entry ending at exp would be stale at once,
+			// and every request would ask the provider again until the
+			// leeway ends. The provider has just said the token is active
+			// past exp, so keep that to the end of the leeway.
+			until = until.Add(c.s.Leeway)
+		}
+		if until.Before(exp) {
+			exp = until
+		}
 	}
 	return Entry{Claims: claims, Expires: exp, Bytes: entryOverhead + len(raw)}, nil
 }

@@ -33,6 +33,8 @@ func TestIntrospectionAnswers(t *testing.T) {
 			edit: func(c *introspect.Config) { c.WholeScope = true }},
 		{name: "inactive", body: `{"active":false}`, want: verify.ReasonInactive},
 		{name: "inactive with junk members", body: `{"active":false,"exp":"soon"}`, want: verify.ReasonInactive},
+		{name: "inactive with null and mistyped members", body: `{"active":false,"iss":null,"sub":7}`, want: verify.ReasonInactive},
+		{name: "inactive with a duplicate member", body: `{"active":false,"sub":"a","sub":"b"}`, want: verify.ReasonUnavailable},
 		{name: "active string", body: `{"active":"true"}`, want: verify.ReasonUnavailable},
 		{name: "active number", body: `{"active":1}`, want: verify.ReasonUnavailable},
 		{name: "active null", body: `{"active":null}`, want: verify.ReasonUnavailable},
@@ -51,6 +53,11 @@ func TestIntrospectionAnswers(t *testing.T) {
 			edit: func(c *introspect.Config) { skipAud(c); c.Leeway = time.Minute }},
 		{name: "nbf in future", body: `{"active":true,"nbf":` + unix(time.Minute) + `}`, want: verify.ReasonNotYetValid, edit: skipAud},
 		{name: "iat in future", body: `{"active":true,"iat":` + unix(time.Minute) + `}`, want: verify.ReasonIssuedInFuture, edit: skipAud},
+		{name: "iss null", body: `{"active":true,"iss":null}`, want: verify.ReasonUnavailable, edit: skipAud},
+		{name: "token_use null", body: `{"active":true,"token_use":null}`, want: verify.ReasonUnavailable, edit: skipAud},
+		{name: "scope null", body: `{"active":true,"scope":null}`, want: verify.ReasonUnavailable, edit: skipAud},
+		{name: "sub null", body: `{"active":true,"sub":null}`, want: verify.ReasonUnavailable, edit: skipAud},
+		{name: "client_id null", body: `{"active":true,"client_id":null}`, want: verify.ReasonUnavailable, edit: skipAud},
 		{name: "exp string", body: `{"active":true,"exp":"1700000000"}`, want: verify.ReasonUnavailable, edit: skipAud},
 		{name: "exp negative", body: `{"active":true,"exp":-1}`, want: verify.ReasonUnavailable, edit: skipAud},
 		{name: "exp beyond year 9999", body: `{"active":true,"exp":1e300}`, want: verify.ReasonUnavailable, edit: skipAud},
@@ -258,6 +265,10 @@ func TestTimeout(t *testing.T) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
+			// The client gave up: answer nothing. An empty 200 here can
+			// reach a client still closing its TLS connection, which then
+			// reads it instead of its own timeout.
+			panic(http.ErrAbortHandler)
 		}
 	})
 	defer close(release)
@@ -270,13 +281,20 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-// TestClosed checks that Verify after Close is unavailable.
+// TestClosed checks that Verify after Close answers from the cache and is
+// unavailable for a token it would have to check remotely.
 func TestClosed(t *testing.T) {
 	p := newProvider(t, reply(200, active("a", "")))
 	c := newChecker(t, p.config(newClock()))
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.ScopeRule{}); err != nil {
+		t.Fatal(err)
+	}
 	c.Close()
 	if _, err := c.Verify(context.Background(), hydraTok, verify.ScopeRule{}); verify.ReasonOf(err) != verify.ReasonUnavailable {
 		t.Fatalf("Verify after Close = %v", err)
+	}
+	if _, err := c.Verify(context.Background(), hydraTok2, verify.ScopeRule{}); err != nil {
+		t.Fatalf("Verify of a cached token after Close = %v", err)
 	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)

@@ -142,7 +142,8 @@ type Config struct {
 type CacheConfig struct {
 	// MaxTTL bounds how long an accepted token is trusted without asking
 	// again, and so how late a revocation is noticed. An entry lives until
-	// min(exp, now+MaxTTL). Zero means 5 minutes.
+	// min(exp, now+MaxTTL), or min(exp+Leeway, now+MaxTTL) when the
+	// provider calls the token active after its exp. Zero means 5 minutes.
 	MaxTTL time.Duration
 	// NegativeTTL is how long a refusal (inactive, expired, wrong issuer
 	// or audience) is remembered. Zero means 10 s. Outages, overload and
@@ -157,7 +158,11 @@ type CacheConfig struct {
 	Store Store
 	// HashKey keys the hash that names a token in the Store. Nil means a
 	// random key per Checker, which suits an in-memory store; replicas
-	// sharing a Store need the same key of at least 32 bytes.
+	// sharing a Store need the same key of at least 32 bytes. The hash
+	// also binds Endpoint, URL, the client identity (ClientAuth, ClientID,
+	// BearerToken), Issuer, Audiences, InsecureSkipAudienceCheck, WholeScope,
+	// Leeway, MaxTTL and NegativeTTL, so Checkers that differ in any of
+	// them never answer from each other's entries.
 	HashKey []byte
 }
 

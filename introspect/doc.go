@@ -22,7 +22,8 @@
 // An introspection answer must be one JSON object decoded exactly (member
 // names case-sensitive, duplicates refused, body at most 64 KiB) with
 // "active" the JSON literal true; false is [verify.ReasonInactive]
-// (401 invalid_token). exp, nbf and iat are checked against the clock with
+// (401 invalid_token), whatever else the answer holds. In an active answer
+// every member read has its RFC 7662 type (null is not a string). exp, nbf and iat are checked against the clock with
 // Config.Leeway as the JWT verifier checks them (exp may be absent);
 // "iss" must equal Config.Issuer when both are set; "aud" must hold one of
 // Config.Audiences unless InsecureSkipAudienceCheck; a Hydra "token_use" other
@@ -47,7 +48,9 @@
 // # Cache and load
 //
 // Answers are cached under a keyed SHA-256 of the token: an accepted token
-// until min(exp, Cache.MaxTTL), 5 minutes by default; a refusal for
+// until min(exp, Cache.MaxTTL), 5 minutes by default (exp+Leeway when the
+// provider calls it active after its exp, accepted only within the
+// leeway); a refusal for
 // Cache.NegativeTTL, 10 s by default; an unavailable answer never. exp and
 // nbf are checked again on every hit and scopes per call. Concurrent
 // requests with one token share one remote call, which runs on a goroutine
@@ -58,8 +61,9 @@
 //
 // Each replica caches on its own: N replicas make up to N remote calls per
 // token per MaxTTL, and up to N×MissRate calls per second under a storm of
-// new tokens. A shared Store (with the same Cache.HashKey everywhere)
-// brings the first figure back to about one.
+// new tokens. A shared Store (with the same Cache.HashKey and settings
+// everywhere: see CacheConfig.HashKey) brings the first figure back to
+// about one.
 //
 // # Security
 //
@@ -74,7 +78,9 @@
 // most MissRate calls per second per replica.
 //
 // Cache poisoning: a Key is a 256-bit hash of a per-Checker secret and the
-// whole token, so no token can be made to collide with another's entry;
+// whole token, so no token can be made to collide with another's entry
+// (with a shared HashKey, the secret also binds the settings that decide
+// an answer, so differently configured Checkers never share entries);
 // only well-formed answers are stored, and outages are never cached, so a
 // failure cannot pin a refusal, and a refusal is remembered only briefly.
 //

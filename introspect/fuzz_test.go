@@ -18,6 +18,7 @@ func FuzzIntrospectionResponse(f *testing.F) {
 		`{"active":true,"active":false}`,
 		`{"active":true,"exp":1e400}`,
 		`{"active":true,"aud":"x","scope":"Office Manager"}`,
+		`{"active":true,"iss":null,"token_use":null}`,
 	} {
 		f.Add([]byte(s), false)
 	}

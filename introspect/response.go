@@ -19,24 +19,45 @@ import (
 // accepts too.
 const maxNumericDate = 253402300799
 
-// introspection is an RFC 7662 §2.2 response. It is decoded with JSON v2
-// defaults: member names match case-sensitively, duplicate names and
-// invalid UTF-8 are refused, a value of the wrong type is an error (so
-// "active": "true" or 1 is refused), unknown members are ignored here and
-// kept for Claims.Decode.
+// introspection is an active RFC 7662 §2.2 response ("active" is read
+// first, by decodeIntrospection). It is decoded with JSON v2 defaults:
+// member names match case-sensitively, duplicate names and invalid UTF-8
+// are refused, a value of the wrong type is an error (so "active": "true"
+// or 1 is refused, and null for a string member), unknown members are
+// ignored here and kept for Claims.Decode.
 type introspection struct {
-	Active    *bool          `json:"active"`
-	Scope     *string        `json:"scope"`
-	ClientID  string         `json:"client_id"`
-	TokenType string         `json:"token_type"`
-	TokenUse  string         `json:"token_use"` // Hydra: access_token or refresh_token
+	Scope     jsonString     `json:"scope"`
+	ClientID  jsonString     `json:"client_id"`
+	TokenType jsonString     `json:"token_type"`
+	TokenUse  jsonString     `json:"token_use"` // Hydra: access_token or refresh_token
 	Exp       jsontext.Value `json:"exp"`
 	Iat       jsontext.Value `json:"iat"`
 	Nbf       jsontext.Value `json:"nbf"`
-	Sub       string         `json:"sub"`
+	Sub       jsonString     `json:"sub"`
 	Aud       jsontext.Value `json:"aud"`
-	Iss       *string        `json:"iss"`
-	Jti       string         `json:"jti"`
+	Iss       jsonString     `json:"iss"`
+	Jti       jsonString     `json:"jti"`
+}
+
+// jsonString is a member that must be a JSON string when present. JSON v2
+// reads null into a string or *string as if the member were absent, which
+// would let "iss": null or "token_use": null skip the check that member
+// feeds.
+type jsonString struct {
+	s   string
+	set bool
+}
+
+func (j *jsonString) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '"' {
+		return errors.New("not a string")
+	}
+	j.s, j.set = tok.String(), true
+	return nil
 }
 
 // decoded is a response reduced to what the checks need.
@@ -49,24 +70,31 @@ type decoded struct {
 }
 
 // decodeIntrospection decodes body exactly. An error means the endpoint
-// answered something that is not an introspection response.
+// answered something that is not an introspection response. An inactive
+// answer is decided by "active" alone (the body must still be one valid
+// JSON object without duplicate names): what else it holds is not read, so
+// a refusal never depends on it.
 func decodeIntrospection(body []byte, wholeScope bool) (*decoded, error) {
+	var a struct {
+		Active *bool `json:"active"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return nil, fmt.Errorf("introspection response: %w", err)
+	}
+	if a.Active == nil {
+		return nil, errors.New(`introspection response: no "active" boolean`)
+	}
+	if !*a.Active {
+		return &decoded{}, nil
+	}
 	var r introspection
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("introspection response: %w", err)
 	}
-	if r.Active == nil {
-		return nil, errors.New(`introspection response: no "active" boolean`)
-	}
-	d := &decoded{active: *r.Active, use: r.TokenUse}
-	if !d.active {
-		return d, nil
-	}
+	d := &decoded{active: true, use: r.TokenUse.s}
 	c := &d.claims
-	c.ClientID, c.Type, c.Subject, c.ID = r.ClientID, r.TokenType, r.Sub, r.Jti
-	if r.Iss != nil {
-		d.hasIss, c.Issuer = true, *r.Iss
-	}
+	c.ClientID, c.Type, c.Subject, c.ID = r.ClientID.s, r.TokenType.s, r.Sub.s, r.Jti.s
+	d.hasIss, c.Issuer = r.Iss.set, r.Iss.s
 	var err error
 	for _, f := range []struct {
 		name string
@@ -80,8 +108,8 @@ func decodeIntrospection(body []byte, wholeScope bool) (*decoded, error) {
 	if c.Audience, d.hasAud, err = audience(r.Aud); err != nil {
 		return nil, err
 	}
-	if r.Scope != nil {
-		c.Scopes = splitScope(*r.Scope, wholeScope)
+	if r.Scope.set {
+		c.Scopes = splitScope(r.Scope.s, wholeScope)
 	}
 	return d, nil
 }

@@ -24,7 +24,10 @@ var _ verify.Checker = (*Router)(nil)
 // segments whose first decodes to a JSON object with an "alg" member) to
 // jwt, usually a *verify.Verifier, and every other token to other, usually
 // a *Checker. A token goes to exactly one of them: a JWT refused by jwt is
-// never retried remotely, so a forged JWT cannot reach the remote endpoint.
+// never retried remotely, so a forged JWT cannot reach the remote endpoint
+// through Route. A JWT-like token IsJWT does not recognise (an escaped
+// "alg", a header outside base64url) goes to other as any opaque token
+// does, so Config.TokenShape and the miss limits bound it there.
 // The verify.Verifier already selects among several issuers by "iss".
 func Route(jwt, other verify.Checker) *Router {
 	return &Router{jwt: jwt, other: other}

@@ -8,7 +8,8 @@ import (
 	"github.com/jwtguard/jwtguard/verify"
 )
 
-// Key names a token in a Store: SHA-256 over the Checker's hash key and the
+// Key names a token in a Store: SHA-256 over the Checker's hash key (bound
+// to the settings that decide an answer, see CacheConfig.HashKey) and the
 // token. The token itself is never stored, and without the hash key a Key
 // cannot be tested against guessed tokens.
 type Key [32]byte

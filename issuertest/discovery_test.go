@@ -18,10 +18,15 @@ func TestDiscovery(t *testing.T) {
 		{"v2 exact", Config{NoTrailingSlash: true}},
 		{"tls", Config{TLS: true}},
 		{"v2 cache control", Config{NoTrailingSlash: true, CacheControl: HydraV2CacheControl}},
+		{"keycloak realm path", Config{Path: "/realms/demo", NoTrailingSlash: true}},
+		{"tenant path", Config{Path: "/tenant-a/v2.0"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestServer(t, tt.cfg)
-			status, h, body := get(t, s, s.URL()+"/.well-known/openid-configuration")
+			if !strings.HasSuffix(strings.TrimSuffix(s.Issuer(), "/"), tt.cfg.Path) {
+				t.Errorf("issuer %q lacks path %q", s.Issuer(), tt.cfg.Path)
+			}
+			status, h, body := get(t, s, strings.TrimSuffix(s.Issuer(), "/")+"/.well-known/openid-configuration")
 			if got := h.Get("Cache-Control"); got != tt.cfg.CacheControl {
 				t.Errorf("Cache-Control = %q, want %q", got, tt.cfg.CacheControl)
 			}
@@ -74,7 +79,13 @@ func toStrings(v any) []string {
 // TestDiscoveryAdvertisesOnlyWhatExists: every URL the discovery document
 // names is routed, and its lists are exactly what the server implements.
 func TestDiscoveryAdvertisesOnlyWhatExists(t *testing.T) {
-	s := newTestServer(t, Config{})
+	for _, cfg := range []Config{{}, {Path: "/realms/demo"}} {
+		t.Run(cfg.Path, func(t *testing.T) { testDiscoveryAdvertisesOnlyWhatExists(t, cfg) })
+	}
+}
+
+func testDiscoveryAdvertisesOnlyWhatExists(t *testing.T, cfg Config) {
+	s := newTestServer(t, cfg)
 	_, _, body := get(t, s, s.DiscoveryURL())
 	var d map[string]any
 	if err := json.Unmarshal(body, &d); err != nil {
@@ -114,5 +125,20 @@ func TestDiscoveryAdvertisesOnlyWhatExists(t *testing.T) {
 		if got := strings.Join(toStrings(d[k]), " "); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
+	}
+}
+
+// TestPathOnlyUnderPath: with Config.Path the endpoints exist only under
+// it, so a client that drops the path finds nothing.
+func TestPathOnlyUnderPath(t *testing.T) {
+	s := newTestServer(t, Config{Path: "/realms/demo"})
+	root := strings.TrimSuffix(s.URL(), "/realms/demo")
+	for _, u := range []string{root + "/.well-known/openid-configuration", root + "/.well-known/jwks.json", s.URL() + "/x/.well-known/jwks.json"} {
+		if status, _, _ := get(t, s, u); status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", u, status)
+		}
+	}
+	if status, _, _ := get(t, s, s.JWKSURL()); status != http.StatusOK {
+		t.Errorf("GET %s: %d, want 200", s.JWKSURL(), status)
 	}
 }

@@ -32,6 +32,10 @@
 //     WWW-Authenticate challenge otherwise;
 //   - POST /oauth2/revoke: RFC 7009; [Server.Revoke] does the same from Go.
 //
+// With [Config.Path] every path above is served under it, and the issuer
+// includes it, as a Keycloak realm or a multi-tenant issuer's tenant has
+// its own issuer URL on a shared host.
+//
 // Access tokens are JWTs by default; [Config.AccessTokenFormat] or
 // [Client.AccessTokenFormat] switch to Hydra v1's opaque "<43>.<43>"
 // ([TokenFormatHydra], what id.wgtwo.com issues), Hydra v2's "ory_at_…"

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,6 +123,14 @@ type Config struct {
 	// overrides it. "" means "+4799999999".
 	UserPhone string
 
+	// Path is the issuer's path after the host, e.g. "/realms/demo" as
+	// Keycloak names a realm or "/tenant-a/v2.0" as multi-tenant issuers
+	// do. Every endpoint is served under it, and [Server.URL], the
+	// issuer and every endpoint URL include it. "" means none. It must
+	// start with "/", not end with "/" and contain no "?", "#", "{" or
+	// "}"; other values panic.
+	Path string
+
 	// Addr is the TCP address to listen on, e.g. "127.0.0.1:8444", for an
 	// issuer whose URL other processes are configured with. "" means a
 	// random loopback port, as httptest uses. NewServer panics if it
@@ -203,6 +212,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.UserPhone == "" {
 		cfg.UserPhone = "+4799999999"
 	}
+	if cfg.Path != "" && (!strings.HasPrefix(cfg.Path, "/") || strings.HasSuffix(cfg.Path, "/") || strings.ContainsAny(cfg.Path, "?#{} ")) {
+		panic(fmt.Sprintf("issuertest: Config.Path %q: want \"/a/b\" form", cfg.Path))
+	}
 	if cfg.TokenTTL < 0 {
 		panic(fmt.Sprintf("issuertest: Config.TokenTTL %v is negative", cfg.TokenTTL))
 	}
@@ -231,14 +243,14 @@ func NewServer(cfg Config) *Server {
 	s.Rotate()
 
 	s.mux = http.NewServeMux()
-	s.handle("GET /.well-known/openid-configuration", EndpointDiscovery, s.serveDiscovery)
-	s.handle("GET /.well-known/jwks.json", EndpointJWKS, s.serveJWKS)
-	s.handle("GET /oauth2/auth", EndpointAuthorize, s.serveAuthorize)
-	s.handle("POST /oauth2/token", EndpointToken, s.serveToken)
-	s.handle("POST /oauth2/introspect", EndpointIntrospect, s.serveIntrospect)
-	s.handle("GET /userinfo", EndpointUserinfo, s.serveUserinfo)
-	s.handle("POST /userinfo", EndpointUserinfo, s.serveUserinfo)
-	s.handle("POST /oauth2/revoke", EndpointRevoke, s.serveRevoke)
+	s.handle("GET "+cfg.Path+"/.well-known/openid-configuration", EndpointDiscovery, s.serveDiscovery)
+	s.handle("GET "+cfg.Path+"/.well-known/jwks.json", EndpointJWKS, s.serveJWKS)
+	s.handle("GET "+cfg.Path+"/oauth2/auth", EndpointAuthorize, s.serveAuthorize)
+	s.handle("POST "+cfg.Path+"/oauth2/token", EndpointToken, s.serveToken)
+	s.handle("POST "+cfg.Path+"/oauth2/introspect", EndpointIntrospect, s.serveIntrospect)
+	s.handle("GET "+cfg.Path+"/userinfo", EndpointUserinfo, s.serveUserinfo)
+	s.handle("POST "+cfg.Path+"/userinfo", EndpointUserinfo, s.serveUserinfo)
+	s.handle("POST "+cfg.Path+"/oauth2/revoke", EndpointRevoke, s.serveRevoke)
 	s.ts = httptest.NewUnstartedServer(s.mux)
 	if cfg.Addr != "" {
 		l, err := net.Listen("tcp", cfg.Addr)
@@ -267,39 +279,39 @@ func NewServer(cfg Config) *Server {
 	return s
 }
 
-// URL is the base URL, e.g. "http://127.0.0.1:40123", without a trailing
-// slash.
-func (s *Server) URL() string { return s.ts.URL }
+// URL is the base URL, e.g. "http://127.0.0.1:40123" followed by
+// Config.Path, without a trailing slash.
+func (s *Server) URL() string { return s.ts.URL + s.cfg.Path }
 
 // Issuer is the "iss" value tokens carry and discovery announces: URL()+"/"
 // unless Config.NoTrailingSlash.
 func (s *Server) Issuer() string {
 	if s.cfg.NoTrailingSlash {
-		return s.ts.URL
+		return s.URL()
 	}
-	return s.ts.URL + "/"
+	return s.URL() + "/"
 }
 
 // JWKSURL is URL()+"/.well-known/jwks.json".
-func (s *Server) JWKSURL() string { return s.ts.URL + "/.well-known/jwks.json" }
+func (s *Server) JWKSURL() string { return s.URL() + "/.well-known/jwks.json" }
 
 // TokenURL is URL()+"/oauth2/token".
-func (s *Server) TokenURL() string { return s.ts.URL + "/oauth2/token" }
+func (s *Server) TokenURL() string { return s.URL() + "/oauth2/token" }
 
 // DiscoveryURL is URL()+"/.well-known/openid-configuration".
-func (s *Server) DiscoveryURL() string { return s.ts.URL + "/.well-known/openid-configuration" }
+func (s *Server) DiscoveryURL() string { return s.URL() + "/.well-known/openid-configuration" }
 
 // AuthURL is URL()+"/oauth2/auth", the authorization endpoint.
-func (s *Server) AuthURL() string { return s.ts.URL + "/oauth2/auth" }
+func (s *Server) AuthURL() string { return s.URL() + "/oauth2/auth" }
 
 // IntrospectURL is URL()+"/oauth2/introspect" (RFC 7662).
-func (s *Server) IntrospectURL() string { return s.ts.URL + "/oauth2/introspect" }
+func (s *Server) IntrospectURL() string { return s.URL() + "/oauth2/introspect" }
 
 // UserinfoURL is URL()+"/userinfo".
-func (s *Server) UserinfoURL() string { return s.ts.URL + "/userinfo" }
+func (s *Server) UserinfoURL() string { return s.URL() + "/userinfo" }
 
 // RevokeURL is URL()+"/oauth2/revoke" (RFC 7009).
-func (s *Server) RevokeURL() string { return s.ts.URL + "/oauth2/revoke" }
+func (s *Server) RevokeURL() string { return s.URL() + "/oauth2/revoke" }
 
 // Client returns an HTTP client that trusts the server's TLS certificate
 // (a plain client when !Config.TLS). Its idle connections are closed by

@@ -33,6 +33,10 @@ func TestNewServerPanicsOnBadConfig(t *testing.T) {
 		{"KeyBits 3072", Config{KeyBits: 3072}, "KeyBits"},
 		{"ScopeClaim unknown", Config{ScopeClaim: "array"}, "ScopeClaim"},
 		{"TokenTTL negative", Config{TokenTTL: -time.Second}, "TokenTTL"},
+		{"Path relative", Config{Path: "realms/a"}, "Path"},
+		{"Path trailing slash", Config{Path: "/realms/a/"}, "Path"},
+		{"Path query", Config{Path: "/a?b"}, "Path"},
+		{"Path brace", Config{Path: "/{tenant}"}, "Path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

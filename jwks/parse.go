@@ -38,7 +38,8 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 //
 // A key is skipped (and reported) when it:
 //   - is not a JSON object, has a member name twice (also after unescaping,
-//     so "\u0075se" collides with "use"), or has members of the wrong type;
+//     so "\u0075se" collides with "use"), or has members of the wrong type
+//     (null included);
 //   - has a kty other than RSA, EC or OKP (Ed25519) — symmetric "oct" keys
 //     are never imported;
 //   - has key material that is not strict base64url (RFC 7515 §2: the
@@ -164,6 +165,26 @@ func splitSet(data []byte) ([]jsontext.Value, error) {
 	return elems, nil
 }
 
+// readMembers are the names of jwkMembers' fields. JSON v2 decodes null as
+// the zero value, so "use": null or "key_ops": ["verify", null] would read
+// as an absent member or an empty string; parseJWK refuses them instead, as
+// members of the wrong type.
+var readMembers = []string{"kty", "kid", "alg", "use", "key_ops", "n", "e", "crv", "x", "y"}
+
+// holdsNull reports whether v, valid JSON, is null or contains a null.
+func holdsNull(v jsontext.Value) bool {
+	dec := jsontext.NewDecoder(bytes.NewReader(v))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return false
+		}
+		if tok.Kind() == 'n' {
+			return true
+		}
+	}
+}
+
 // parseJWK decodes one JWK exactly (JSON v2 semantics: case-sensitive
 // names, duplicates refused, valid UTF-8) and builds its Key, or returns
 // the equal key of prev (which may be nil). Every check runs either way,
@@ -187,6 +208,11 @@ func parseJWK(raw jsontext.Value, prev *Set) (k *Key, kid string, err error) {
 	}
 	fail := func(format string, a ...any) (*Key, string, error) {
 		return nil, kid, fmt.Errorf("%w: kid %q: %s", ErrInvalidKey, truncKID(kid), fmt.Sprintf(format, a...))
+	}
+	for _, name := range readMembers {
+		if v, has := all[name]; has && holdsNull(v) {
+			return fail("%q is or holds null", name)
+		}
 	}
 	switch m.Kty {
 	case "RSA", "EC", "OKP":

@@ -74,6 +74,11 @@ func TestParseSetMemberNames(t *testing.T) {
 		{name: "escaped duplicate kid", jwk: key("kid", `"k"`, `k\u0069d`, `"admin"`), wantErr: "duplicate"},
 		{name: "duplicate unknown member", jwk: key("kid", `"k"`, "x-note", `1`, "x-note", `2`), wantErr: "duplicate"},
 		{name: "duplicate inside an unknown member", jwk: key("kid", `"k"`, "x-meta", `{"a":1,"a":2}`), wantErr: "duplicate"},
+		{name: "kid null", jwk: key("kid", `null`), wantErr: "null"},
+		{name: "use null", jwk: key("kid", `"k"`, "use", `null`), wantErr: "null"},
+		{name: "alg null", jwk: key("kid", `"k"`, "alg", `null`), wantErr: "null"},
+		{name: "key_ops null", jwk: key("kid", `"k"`, "key_ops", `null`), wantErr: "null"},
+		{name: "key_ops with a null", jwk: key("kid", `"k"`, "key_ops", `["verify",null]`), wantErr: "key_ops"},
 		{name: "plain key", jwk: key("kid", `"k"`, "alg", `"RS256"`, "use", `"sig"`), kid: "k", alg: "RS256", use: "sig"},
 	}
 	good := hydraJWK(0)

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"time"
 
 	"github.com/jwtguard/jwtguard/jwks"
@@ -14,6 +15,18 @@ type Issuer struct {
 	Name string
 	// Keys verifies this issuer's tokens: a *jwks.Cache or a *jwks.Set.
 	Keys jwks.Source
+}
+
+// Resolver finds the key source of an issuer that is not one of
+// Config.Issuers, for issuers that cannot all be listed up front (one per
+// tenant or realm). The multitenant package provides one.
+type Resolver interface {
+	// Resolve returns the key source for the unverified iss. An error
+	// wrapping ErrInvalidIssuer refuses the token as invalid_issuer; any
+	// other error refuses it as unavailable. It must be safe for
+	// concurrent use and must not fetch anything for an issuer it does
+	// not accept.
+	Resolve(ctx context.Context, iss string) (jwks.Source, error)
 }
 
 // Decision is passed to Config.OnDecision after every Verify call.
@@ -35,8 +48,16 @@ type Decision struct {
 type Config struct {
 	// Issuers lists the accepted issuers. The token's unverified "iss"
 	// selects one; a token from any other issuer is refused
-	// (invalid_issuer) before any key lookup or network fetch. Required.
+	// (invalid_issuer) before any key lookup or network fetch, unless
+	// Resolver accepts it. Required unless Resolver is set.
 	Issuers []Issuer
+
+	// Resolver, if set, is asked for the keys of a token whose "iss" is
+	// none of Issuers' names, once its time, audience and kind checks
+	// have passed; it decides whether that issuer is accepted (see
+	// [Resolver]). nil accepts only Issuers. It cannot be combined
+	// with InsecureSkipIssuerCheck. The Verifier does not close it.
+	Resolver Resolver
 
 	// InsecureSkipIssuerCheck accepts any "iss". Issuers must then hold
 	// exactly one entry, whose Keys verify every token and whose Name is

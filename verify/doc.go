@@ -57,6 +57,9 @@
 //     trailing slash; Hydra v2 issues the issuer exactly as configured. A
 //     mismatched slash is refused; to accept both spellings during a
 //     migration, configure two Issuers with the same Keys.
+//     With Config.Resolver, an iss that is none of Issuers is left to
+//     step 9, so that nothing can fetch before steps 6–8 pass; Issuers
+//     are always compared first and never reach the Resolver.
 //  6. Time, with Config.Leeway and Config.Now: no exp is missing_claim;
 //     now ≥ exp+leeway is expired; nbf > now+leeway is not_yet_valid; iat >
 //     now+leeway is issued_in_future; with MaxTokenAge, no iat is
@@ -73,8 +76,10 @@
 //     wrong_token_kind. With TokenKindID the token must be an ID token:
 //     typ "at+jwt", "client_id", "scope" or "scp" is wrong_token_kind, and
 //     no sub or no iat is missing_claim.
-//  9. Key: the issuer's Source.Key(ctx, kid, alg). A token without kid is
-//     verified only when exactly one key in the source fits alg, and is
+//  9. Key: for an iss left to Config.Resolver, [Resolver.Resolve] first
+//     returns its source, refuses it (invalid_issuer) or fails
+//     (unavailable). Then the issuer's Source.Key(ctx, kid, alg). A token
+//     without kid is verified only when exactly one key in the source fits alg, and is
 //     otherwise unknown_key. Source errors map as: jwks.ErrKeyNotFound →
 //     unknown_key; jwks.ErrKeyMismatch → unsupported_algorithm;
 //     jwks.ErrUnavailable, jwks.ErrClosed, ctx errors and anything else →

@@ -108,7 +108,9 @@ func (v *Verifier) recheck(ctx context.Context, ent *cacheEntry) (c *Claims, e *
 	}
 	k, err := ent.src.Key(ctx, c.KeyID, c.Algorithm)
 	if err != nil {
-		if e := keyError(err); e.Reason == ReasonUnavailable {
+		// A closed source (a Resolver's evicted cache) is not an outage:
+		// decide from scratch, which resolves the issuer again.
+		if e := keyError(err); e.Reason == ReasonUnavailable && !errors.Is(err, jwks.ErrClosed) {
 			e.Issuer, e.KID = c.Issuer, c.KeyID
 			return nil, e, true
 		}
@@ -161,7 +163,7 @@ func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *
 		return malformed(bad)
 	}
 	// 5. Issuer.
-	iss, e := v.selectIssuer(c, facts.hasIss)
+	keys, e := v.selectIssuer(c, facts.hasIss)
 	if e != nil {
 		return e
 	}
@@ -177,13 +179,18 @@ func (v *Verifier) checkClaims(ctx context.Context, c *Claims, pt *parsed, res *
 	if e := v.checkKind(pt.typ, facts.kind, raws); e != nil {
 		return e
 	}
-	// 9–10. Key and signature.
-	k, e := v.checkKeyAndSignature(ctx, iss.Keys, pt)
+	// 9–10. Key (from the Resolver when step 5 left it to it) and signature.
+	if keys == nil {
+		if keys, e = v.resolve(ctx, c.Issuer); e != nil {
+			return e
+		}
+	}
+	k, e := v.checkKeyAndSignature(ctx, keys, pt)
 	if e != nil {
 		return e
 	}
 	if res != nil {
-		res.key, res.src = k, iss.Keys
+		res.key, res.src = k, keys
 	}
 	return nil
 }
@@ -206,18 +213,23 @@ func (v *Verifier) verifySignatureOnly(ctx context.Context, token string) error 
 	return nil
 }
 
-// selectIssuer is step 5: the unverified iss picks the configured issuer.
-func (v *Verifier) selectIssuer(c *Claims, hasIss bool) (*Issuer, *Error) {
+// selectIssuer is step 5: the unverified iss picks the configured issuer's
+// keys. With a Resolver, an unlisted iss returns nil keys and no error:
+// step 9 resolves it, so that nothing fetches before steps 6–8 pass.
+func (v *Verifier) selectIssuer(c *Claims, hasIss bool) (jwks.Source, *Error) {
 	if v.skipIssuer {
-		return &v.issuers[0], nil
+		return v.issuers[0].Keys, nil
 	}
 	if !hasIss {
 		return nil, &Error{Reason: ReasonMissingClaim, Detail: "no iss"}
 	}
 	for i := range v.issuers {
 		if v.issuers[i].Name == c.Issuer {
-			return &v.issuers[i], nil
+			return v.issuers[i].Keys, nil
 		}
+	}
+	if v.resolver != nil {
+		return nil, nil
 	}
 	detail := "iss " + strconv.Quote(jose.Truncate(c.Issuer, 128)) + " is not a configured issuer"
 	for i := range v.issuers {
@@ -227,6 +239,20 @@ func (v *Verifier) selectIssuer(c *Claims, hasIss bool) (*Issuer, *Error) {
 		}
 	}
 	return nil, &Error{Reason: ReasonInvalidIssuer, Detail: detail}
+}
+
+// resolve asks the Resolver for iss's keys.
+func (v *Verifier) resolve(ctx context.Context, iss string) (jwks.Source, *Error) {
+	src, err := v.resolver.Resolve(ctx, iss)
+	switch {
+	case err == nil && src != nil:
+		return src, nil
+	case err == nil:
+		return nil, &Error{Reason: ReasonUnavailable, Detail: "resolver returned no key source"}
+	case errors.Is(err, ErrInvalidIssuer):
+		return nil, &Error{Reason: ReasonInvalidIssuer, Err: err, Detail: err.Error()}
+	}
+	return nil, &Error{Reason: ReasonUnavailable, Err: err, Detail: err.Error()}
 }
 
 // checkTime is step 6. The token cache calls it again on every hit.

@@ -119,7 +119,7 @@ func TestTokenCacheKeyChanges(t *testing.T) {
 		{"kid-reused-other-key", testSet(t, testKey(t, testKID, "RS256", testkeys.RSA2048(1).Public())), nil, ReasonInvalidSignature, false, 0},
 		{"key-alg-changed", testSet(t, testKey(t, testKID, "PS256", pub)), nil, ReasonUnsupportedAlgorithm, false, 0},
 		{"source-stale", nil, fmt.Errorf("%w: stale", jwks.ErrUnavailable), ReasonUnavailable, true, 1},
-		{"source-closed", nil, jwks.ErrClosed, ReasonUnavailable, true, 1},
+		{"source-closed-decided-again", nil, jwks.ErrClosed, ReasonUnavailable, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ const (
 // goroutines; the key sources it was given are closed by their owner.
 type Verifier struct {
 	issuers       []Issuer
+	resolver      Resolver
 	skipIssuer    bool
 	audiences     []string
 	skipAudience  bool
@@ -42,7 +43,8 @@ type Verifier struct {
 var registeredNames = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "client_id", "nonce", "scope", "scp"}
 
 // New validates cfg and returns a Verifier. It refuses, with a plain
-// "verify: config: …" error: no issuers; an issuer with an empty or
+// "verify: config: …" error: no issuers and no Resolver; a Resolver with
+// InsecureSkipIssuerCheck; an issuer with an empty or
 // duplicate Name (unless InsecureSkipIssuerCheck, which needs exactly one
 // issuer) or nil Keys; no Audiences without InsecureSkipAudienceCheck, or both; an
 // empty audience; an unknown algorithm, "none" or any HS*; a Leeway
@@ -61,9 +63,13 @@ func New(cfg Config) (*Verifier, error) {
 		now:           cfg.Now,
 		onDecision:    cfg.OnDecision,
 	}
-	if len(cfg.Issuers) == 0 {
+	switch {
+	case len(cfg.Issuers) == 0 && cfg.Resolver == nil:
 		return nil, errors.New("verify: config: no Issuers")
+	case cfg.Resolver != nil && cfg.InsecureSkipIssuerCheck:
+		return nil, errors.New("verify: config: Resolver and InsecureSkipIssuerCheck are mutually exclusive")
 	}
+	v.resolver = cfg.Resolver
 	if cfg.InsecureSkipIssuerCheck && len(cfg.Issuers) != 1 {
 		return nil, errors.New("verify: config: InsecureSkipIssuerCheck needs exactly one issuer")
 	}

@@ -36,9 +36,15 @@ var allowed = map[string][]string{
 	// opaque tokens remotely and never touches keys.
 	"verify":     {"jwks", "internal/jose", "internal/bearer", "internal/claimsctx"},
 	"introspect": {"verify", "internal/jose", "internal/httpx", "internal/bearer"},
+	// multitenant maps accepted issuer patterns to one jwks cache each,
+	// behind verify's Resolver seam.
+	"multitenant": {"verify", "jwks"},
 	// Transports: the Checker seam and request mechanics only.
 	"httpmw": {"verify", "internal/bearer", "internal/claimsctx"},
 	"grpcmw": {"verify", "internal/bearer"},
+	// resourcemeta serves the document httpmw's challenges point at; it
+	// needs neither.
+	"resourcemeta": {},
 	// Operations.
 	"ready":     {"jwks"},
 	"rejectlog": {"verify", "grpcmw"},
