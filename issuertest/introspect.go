@@ -41,6 +41,8 @@ type introspection struct {
 	TokenType string         `json:"token_type"`
 	TokenUse  string         `json:"token_use"`
 	Ext       map[string]any `json:"ext,omitempty"`
+	// Cnf is RFC 8705 §3.2's confirmation of a certificate-bound token.
+	Cnf map[string]string `json:"cnf,omitempty"`
 }
 
 // serveIntrospect implements RFC 7662 in the shape of Hydra's admin
@@ -90,6 +92,7 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		TokenType: "Bearer",
 		TokenUse:  info.use,
 		Ext:       info.ext,
+		Cnf:       cnfOf(info.x5t),
 	})
 }
 
@@ -184,6 +187,9 @@ func (s *Server) activeJWT(tok string, now time.Time) (tokenInfo, bool) {
 	}
 	if ext, _ := claims["ext"].(map[string]any); len(ext) > 0 {
 		info.ext = ext
+	}
+	if cnf, _ := claims["cnf"].(map[string]any); cnf != nil {
+		info.x5t, _ = cnf["x5t#S256"].(string)
 	}
 	jti, _ := claims["jti"].(string)
 	s.tokMu.Lock()

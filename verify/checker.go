@@ -58,5 +58,6 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 	}
 	out.Audience = append(out.audBuf[:0:0], c.Audience...)
 	out.Scopes = append(out.scopeBuf[:0:0], c.Scopes...)
+	out.cnf = out.decideCnf()
 	return out, nil
 }

@@ -35,7 +35,8 @@ type Claims struct {
 	Algorithm string
 	Type      string
 
-	raw string // the payload JSON, for Decode
+	raw string      // the payload JSON, for Decode
+	cnf certBinding // the certificate binding in raw, for CheckCertBinding
 
 	// Inline backing arrays so typical tokens need no extra allocations.
 	audBuf   [2]string

@@ -35,6 +35,12 @@ const (
 	// refused it with 401 or 403. Like every token fault its outcome is
 	// OutcomeInvalidToken.
 	ReasonInactive Reason = "inactive"
+	// ReasonInvalidCertBinding is a transport's refusal under RFC 8705 §3:
+	// the token is bound to a TLS client certificate (cnf x5t#S256) and
+	// the request presented none or another one, or a binding is required
+	// and the token has none ([Claims.CheckCertBinding]). Like every token
+	// fault its outcome is OutcomeInvalidToken.
+	ReasonInvalidCertBinding Reason = "invalid_cert_binding"
 )
 
 // Sentinel errors, one per Reason. Every error Verify returns is an *Error
@@ -58,6 +64,7 @@ var (
 	ErrInsufficientScope    = errors.New("verify: insufficient scope")
 	ErrUnavailable          = errors.New("verify: signing keys unavailable")
 	ErrInactive             = errors.New("verify: token not active")
+	ErrInvalidCertBinding   = errors.New("verify: token not bound to the client certificate")
 )
 
 var sentinels = map[Reason]error{
@@ -79,6 +86,7 @@ var sentinels = map[Reason]error{
 	ReasonInsufficientScope:    ErrInsufficientScope,
 	ReasonUnavailable:          ErrUnavailable,
 	ReasonInactive:             ErrInactive,
+	ReasonInvalidCertBinding:   ErrInvalidCertBinding,
 }
 
 // Error is the detail type for every refusal. It matches its Reason's
