@@ -83,6 +83,19 @@
 // where the method cannot be known, refuses with Internal rather than
 // apply no requirement.
 //
+// Certificate-bound tokens (RFC 8705 §3): a token whose claims carry
+// "cnf": {"x5t#S256": …} passes only when the RPC's connection presented
+// that TLS client certificate (peer.FromContext, then
+// credentials.TLSInfo.State.PeerCertificates[0], SHA-256 of its DER
+// compared in constant time); without it, with another one, or with a cnf
+// not exactly of that form, the RPC is Unauthenticated (reasons
+// invalid_cert_binding and malformed for OnReject). See
+// [verify.Claims.CheckCertBinding]. Config.RequireCertBinding refuses
+// unbound tokens too. The server's tls.Config must ask for client
+// certificates (ClientAuth). The check runs after the Checker, so a bound
+// token lacking the method's scopes is PermissionDenied even without its
+// certificate.
+//
 // Not checked: a stream is authorized once, when it opens; a token that
 // expires or is revoked while the stream is open does not end it (bound
 // stream lifetimes on the server if that matters). Skip bypasses every
@@ -91,11 +104,11 @@
 // opens server reflection, which discloses the API's schema. The
 // interceptor does not require transport security: grpc-go clients refuse
 // to send per-RPC OAuth credentials without TLS, but other clients may, so
-// serve over TLS. Tokens are bearer tokens: a stolen token cannot be told
-// apart. There is no DPoP here (RFC 9449's htu is an HTTP URI, and what a
-// gRPC client would sign for a method behind proxies is not defined), so
-// a token bound to a DPoP key (cnf.jkt) is accepted as a bearer token; nor
-// is mTLS binding checked. Token size is bounded by the verifier
+// serve over TLS. Unbound tokens are bearer tokens: a stolen one cannot be
+// told apart. There is no DPoP here (RFC 9449's htu is an HTTP URI, and
+// what a gRPC client would sign for a method behind proxies is not
+// defined), so a token bound to a DPoP key (cnf.jkt) is accepted as a
+// bearer token. Token size is bounded by the verifier
 // (verify.Config.MaxTokenBytes) and by grpc's MaxHeaderListSize; parsing
 // is linear in the metadata size.
 package grpcmw

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -104,15 +103,7 @@ func newE2E(t *testing.T) *e2e {
 		grpc.ChainUnaryInterceptor(i.Unary()),
 		grpc.ChainStreamInterceptor(i.Stream()),
 	)
-	testpb.RegisterTestServiceServer(srv, &testServer{})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.addr = lis.Addr().String()
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(lis) }()
-	t.Cleanup(func() { srv.Stop(); <-done })
+	e.addr = serveTCP(t, srv)
 	e.ctx = context.WithValue(t.Context(), oauth2.HTTPClient, e.iss.Client())
 	return e
 }

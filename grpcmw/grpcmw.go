@@ -2,6 +2,7 @@ package grpcmw
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,7 +10,9 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	"github.com/jwtguard/jwtguard/internal/bearer"
@@ -99,6 +102,16 @@ type Config struct {
 	// It must be fast and safe for concurrent use. Nil reports nothing (the
 	// verifier's OnDecision hook still sees every verification).
 	OnReject func(ctx context.Context, r verify.Rejection)
+
+	// RequireCertBinding refuses every token that is not bound to a TLS
+	// client certificate (RFC 8705 §3: cnf x5t#S256) with
+	// codes.Unauthenticated (verify.ReasonInvalidCertBinding). A bound
+	// token must come with its certificate whatever this says: the
+	// peer's credentials.TLSInfo.State.PeerCertificates[0] (see
+	// [verify.Claims.CheckCertBinding]). Ask clients for certificates with
+	// the server's tls.Config.ClientAuth (tls.RequestClientCert or
+	// stronger). False, the default, lets unbound tokens through.
+	RequireCertBinding bool
 }
 
 // Interceptor verifies bearer tokens on incoming RPCs. Build one with [New]
@@ -112,6 +125,7 @@ type Interceptor struct {
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, verify.Rejection)
+	certBound    bool
 }
 
 // New validates cfg and returns an Interceptor. It refuses a nil Checker,
@@ -145,6 +159,7 @@ func New(cfg Config) (*Interceptor, error) {
 		denyUnlisted: cfg.DenyUnlisted,
 		skip:         cfg.Skip,
 		onReject:     cfg.OnReject,
+		certBound:    cfg.RequireCertBinding,
 	}, nil
 }
 
@@ -239,10 +254,26 @@ func (i *Interceptor) authorize(ctx context.Context, method string) (context.Con
 		}
 		return nil, i.reject(ctx, method, need, err)
 	}
+	if err := claims.CheckCertBinding(peerLeaf(ctx), i.certBound); err != nil {
+		return nil, i.reject(ctx, method, need, err)
+	}
 	if !listed && i.denyUnlisted {
 		return nil, i.reject(ctx, method, need, ErrUnlistedMethod)
 	}
 	return verify.NewContext(ctx, claims), nil
+}
+
+// peerLeaf is the client certificate of the RPC's TLS connection, or nil.
+func peerLeaf(ctx context.Context) *x509.Certificate {
+	p, ok := peer.FromContext(ctx)
+	if !ok {
+		return nil
+	}
+	ti, ok := p.AuthInfo.(credentials.TLSInfo)
+	if !ok || len(ti.State.PeerCertificates) == 0 {
+		return nil
+	}
+	return ti.State.PeerCertificates[0]
 }
 
 // reject reports a refusal to OnReject and returns the status the client

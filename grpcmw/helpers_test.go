@@ -174,6 +174,21 @@ func startServer(t testing.TB, opts ...grpc.ServerOption) (*grpc.ClientConn, *te
 	return cc, ts
 }
 
+// serveTCP registers the test service on srv, serves it on a loopback
+// port and returns the address. Cleanup stops the server and waits for it.
+func serveTCP(t testing.TB, srv *grpc.Server) string {
+	t.Helper()
+	testpb.RegisterTestServiceServer(srv, &testServer{})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(lis) }()
+	t.Cleanup(func() { srv.Stop(); <-done })
+	return lis.Addr().String()
+}
+
 // withAuth returns ctx carrying the given "authorization" metadata values
 // (none: no metadata at all).
 func withAuth(ctx context.Context, values ...string) context.Context {

@@ -88,16 +88,28 @@
 // answer is the same 400 invalid_request, and the Verifier's OnDecision
 // hook also sees the token, refused as malformed.
 //
+// Certificate-bound tokens (RFC 8705 §3): a token whose claims carry
+// "cnf": {"x5t#S256": …} is accepted only when the request came over TLS
+// with that client certificate (r.TLS.PeerCertificates[0], SHA-256 of its
+// DER compared in constant time); without it, with another one, or with a
+// cnf that is not exactly of that form, the answer is 401 invalid_token
+// (reasons invalid_cert_binding and malformed for OnReject). See
+// [verify.Claims.CheckCertBinding]. Config.RequireCertBinding refuses
+// unbound tokens too. The server must ask for client certificates
+// (tls.Config.ClientAuth); behind a proxy that terminates TLS r.TLS is
+// the proxy's connection, so bound tokens are refused there. The check
+// runs after the Checker, so a bound token lacking a scope gets 403 even
+// without its certificate.
+//
 // Not checked: anything about the request beyond its credentials. Skip
 // bypasses all checks for the requests it selects: keep it narrow (exact
 // paths, OPTIONS preflight). CredentialsOptional lets credential-less
 // requests reach handlers without claims, so those handlers must check
 // verify.FromContext themselves. The cookie source makes requests
 // cross-site forgeable unless cookies are SameSite or Origin is checked;
-// the query source leaks tokens into logs. Bearer tokens can be used by
-// whoever holds them: the middleware cannot detect a stolen Bearer token;
-// DPoP-bound tokens (Config.DPoP) need the key as well, while mTLS-bound
-// tokens (RFC 8705) are not checked.
+// the query source leaks tokens into logs. An unbound token is a bearer
+// token: the middleware cannot detect a stolen one; DPoP-bound tokens
+// (Config.DPoP) and certificate-bound ones need the client's key as well.
 // Token length is bounded by the verifier (verify.Config.MaxTokenBytes) and
 // the server's MaxHeaderBytes, and parsing is linear in the header size.
 package httpmw

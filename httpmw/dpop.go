@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/jwtguard/jwtguard/internal/bearer"
-	"github.com/jwtguard/jwtguard/internal/claimsctx"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -103,31 +102,29 @@ func (m *Middleware) headerToken(r *http.Request, mode DPoPMode) (bearer.Scheme,
 // checkDPoP verifies the token and, for the DPoP scheme, its proof,
 // before the scope requirement, so that a token used without its key
 // learns nothing about its scopes. A Bearer token bound to a key is
-// refused (RFC 9449 §7.2). It returns ctx with the claims (and proof).
-func (m *Middleware) checkDPoP(ctx context.Context, r *http.Request, tok string, sch bearer.Scheme, rt *route) (context.Context, error) {
+// refused (RFC 9449 §7.2). It returns the claims, and ctx with the
+// accepted proof for the DPoP scheme.
+func (m *Middleware) checkDPoP(ctx context.Context, r *http.Request, tok string, sch bearer.Scheme, rt *route) (*verify.Claims, context.Context, error) {
 	if sch != bearer.SchemeDPoP {
 		c, err := m.v.Verify(ctx, tok, rt.need)
-		if err != nil {
-			return ctx, err
+		if err == nil {
+			err = m.dv.CheckBearer(c)
 		}
-		if err := m.dv.CheckBearer(c); err != nil {
-			return ctx, err
-		}
-		return claimsctx.WithMark(ctx, c, m.verified), nil
+		return c, ctx, err
 	}
 	var none verify.ScopeRule
 	c, err := m.v.Verify(ctx, tok, none)
 	if err != nil {
-		return ctx, err
+		return nil, ctx, err
 	}
 	pctx, err := m.dv.CheckHTTP(ctx, r, tok, c)
 	if err != nil {
-		return ctx, err
+		return nil, ctx, err
 	}
 	if err := rt.need.Check(c.Scopes); err != nil {
-		return ctx, err
+		return nil, ctx, err
 	}
-	return context.WithValue(claimsctx.WithMark(pctx, c, m.verified), dpopUsed{}, true), nil
+	return c, context.WithValue(pctx, dpopUsed{}, true), nil
 }
 
 // schemeAllowed checks, for a Require behind Handler, that the scheme the

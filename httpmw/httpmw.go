@@ -2,6 +2,8 @@ package httpmw
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,6 +118,16 @@ type Config struct {
 	// the client. It must be fast and safe for concurrent use.
 	OnReject func(ctx context.Context, r verify.Rejection)
 
+	// RequireCertBinding refuses every token that is not bound to a TLS
+	// client certificate (RFC 8705 §3: cnf x5t#S256) with 401
+	// invalid_token (verify.ReasonInvalidCertBinding). A bound token must
+	// come with its certificate whatever this says: the request's
+	// r.TLS.PeerCertificates[0] (see [verify.Claims.CheckCertBinding]).
+	// Ask clients for certificates with tls.Config.ClientAuth
+	// (tls.RequestClientCert or stronger). False, the default, lets
+	// unbound tokens through.
+	RequireCertBinding bool
+
 	// DPoP, when set (to a *dpop.Verifier), also accepts DPoP-bound access
 	// tokens (RFC 9449): "Authorization: DPoP <token>" with one DPoP proof
 	// header, checked against the request and the token's cnf.jkt. With it
@@ -148,6 +160,7 @@ type Middleware struct {
 	retryAfter   string
 	errorWriter  func(http.ResponseWriter, *http.Request, *Failure)
 	onReject     func(context.Context, verify.Rejection)
+	certBound    bool
 	realmAttr    string // `realm="…"`
 	metadataAttr string // `, resource_metadata="…"` or ""
 	chMissing    string
@@ -210,6 +223,7 @@ func New(cfg Config) (*Middleware, error) {
 		retryAfter:  strconv.FormatInt(int64((retry+time.Second-1)/time.Second), 10),
 		errorWriter: cfg.ErrorWriter,
 		onReject:    cfg.OnReject,
+		certBound:   cfg.RequireCertBinding,
 		realmAttr:   "realm=" + quote(realm),
 	}
 	if cfg.ResourceMetadata != "" {
@@ -309,6 +323,14 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 				m.refuse(w, r, rt, sch, err)
 				return
 			}
+			// The outer Middleware checked a bound token's certificate,
+			// but it may not have required one.
+			if m.certBound {
+				if err := c.CheckCertBinding(peerLeaf(r.TLS), true); err != nil {
+					m.refuse(w, r, rt, sch, err)
+					return
+				}
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -322,29 +344,37 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		m.refuse(w, r, rt, sch, err)
 		return
 	}
+	var c *verify.Claims
 	if m.dv != nil {
-		ctx, err = m.checkDPoP(ctx, r, tok, sch, rt)
-		if err != nil {
-			m.refuse(w, r, rt, sch, err)
-			return
-		}
+		c, ctx, err = m.checkDPoP(ctx, r, tok, sch, rt)
 	} else {
-		c, err := m.v.Verify(ctx, tok, rt.need)
-		if err != nil {
-			if m.lateScan {
-				if bad := bearer.Check(tok); bad != nil {
-					err = bad // what bearer.Parse would have answered
-				}
+		c, err = m.v.Verify(ctx, tok, rt.need)
+		if err != nil && m.lateScan {
+			if bad := bearer.Check(tok); bad != nil {
+				err = bad // what bearer.Parse would have answered
 			}
-			m.refuse(w, r, rt, sch, err)
-			return
 		}
-		ctx = claimsctx.WithMark(ctx, c, m.verified)
 	}
+	if err == nil {
+		err = c.CheckCertBinding(peerLeaf(r.TLS), m.certBound)
+	}
+	if err != nil {
+		m.refuse(w, r, rt, sch, err)
+		return
+	}
+	ctx = claimsctx.WithMark(ctx, c, m.verified)
 	if fromQuery {
 		w.Header().Set("Cache-Control", "private")
 	}
 	next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// peerLeaf is the client certificate of a TLS connection, or nil.
+func peerLeaf(cs *tls.ConnectionState) *x509.Certificate {
+	if cs == nil || len(cs.PeerCertificates) == 0 {
+		return nil
+	}
+	return cs.PeerCertificates[0]
 }
 
 // token finds the request's one bearer token among the enabled sources.

@@ -97,7 +97,7 @@ func mergeQuery(dst, src url.Values) url.Values {
 
 // exchangeCode implements the authorization_code grant. A code works once;
 // presenting it again revokes every token it gave, as fosite does.
-func (s *Server) exchangeCode(w http.ResponseWriter, form url.Values, c Client) {
+func (s *Server) exchangeCode(w http.ResponseWriter, form url.Values, c Client, x5t string) {
 	now := s.cfg.Now()
 	s.tokMu.Lock()
 	rec, found := s.tokens.m[form.Get("code")]
@@ -116,7 +116,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, form url.Values, c Client) 
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", descInvalidGrant)
 		return
 	}
-	s.grantTokens(w, now, rec.g, rec.nonce)
+	s.grantTokens(w, now, rec.g, rec.nonce, x5t)
 }
 
 // pkceOK checks an RFC 7636 code_verifier against the code's challenge.
@@ -138,7 +138,7 @@ func pkceOK(method, challenge, verifier string) bool {
 // access tokens issued with it stop working; the answer carries a new
 // pair, as Hydra rotates them. A "scope" parameter is ignored: the new
 // tokens carry the original grant's scopes.
-func (s *Server) refresh(w http.ResponseWriter, form url.Values, c Client) {
+func (s *Server) refresh(w http.ResponseWriter, form url.Values, c Client, x5t string) {
 	now := s.cfg.Now()
 	s.tokMu.Lock()
 	rec, found := s.tokens.m[form.Get("refresh_token")]
@@ -155,13 +155,14 @@ func (s *Server) refresh(w http.ResponseWriter, form url.Values, c Client) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", descInvalidGrant)
 		return
 	}
-	s.grantTokens(w, now, g, "")
+	s.grantTokens(w, now, g, "", x5t)
 }
 
 // grantTokens answers a code or refresh grant: an access token, a refresh
 // token with scope offline_access (or offline), an ID token with openid.
-func (s *Server) grantTokens(w http.ResponseWriter, now time.Time, g *grant, nonce string) {
-	access := s.issueAccess(g, now)
+// The access token is bound to x5t unless it is "".
+func (s *Server) grantTokens(w http.ResponseWriter, now time.Time, g *grant, nonce, x5t string) {
+	access := s.issueAccess(g, now, x5t)
 	var refresh, idToken string
 	if slices.Contains(g.scopes, "offline_access") || slices.Contains(g.scopes, "offline") {
 		refresh = s.issueOpaque(&record{g: g, use: useRefresh, iat: now, exp: now.Add(refreshTTL)})

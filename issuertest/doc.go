@@ -66,6 +66,12 @@
 // the same moment. [Server.ForeignKey] is a key no Server ever publishes,
 // for "signed by the wrong key" tests.
 //
+// With [Config.RequestClientCert] the server asks TLS clients for a
+// certificate, and access tokens issued to a token request that presented
+// one are certificate-bound (RFC 8705 §3.1): "cnf": {"x5t#S256": …} in the
+// JWT and in the introspection answer, JWT or opaque. [CertThumbprint]
+// gives that value for [Server.Mint].
+//
 // [DPoPClient] is the client side of DPoP for tests: it holds a key, signs
 // proofs (also broken ones, through [ProofOptions]), obtains bound tokens
 // from the token endpoint and calls resource servers with them, retrying
@@ -102,6 +108,11 @@
 //     as Hydra's admin port is.
 //   - TLS uses httptest's self-signed certificate for 127.0.0.1 and
 //     example.com; only [Server.Client] and [Server.Certificate] trust it.
+//   - With RequestClientCert, client certificates are requested but not
+//     verified against any CA, and do not authenticate the client (the
+//     secret still does): a token is bound to whatever certificate the
+//     client proved it holds the key of, as in RFC 8705's self-signed
+//     mode.
 //   - [Server.Mint] deliberately signs anything, including unsigned
 //     ("alg":"none") and HMAC-with-the-public-key tokens, so verifiers can
 //     be tested against them.

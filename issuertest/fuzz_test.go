@@ -66,7 +66,7 @@ func FuzzIntrospectRequest(f *testing.F) {
 	s := NewServer(Config{Now: clock, AccessTokenFormat: TokenFormatHydra, IntrospectAuth: IntrospectAuthClient})
 	f.Cleanup(s.Close)
 	s.AddClient(Client{ID: "c", Secret: "s", Scopes: []string{"a", "b"}})
-	live := s.issueAccess(s.newGrant(Client{ID: "c"}, "c", []string{"a"}), fixedNow)
+	live := s.issueAccess(s.newGrant(Client{ID: "c"}, "c", []string{"a"}), fixedNow, "")
 	f.Add("token="+live, "Basic Yzpz")
 	f.Add("token="+live+"&scope=a%20b", "Basic Yzpz")
 	f.Add("token="+live+"&token=x", "Basic Yzpz")
@@ -115,7 +115,7 @@ func FuzzRevokeRequest(f *testing.F) {
 		s.AddClient(Client{ID: "c", Secret: "s"})
 		s.AddClient(Client{ID: "o", Secret: "s"})
 		s.AddClient(Client{ID: "p", Secret: "s", AuthMethod: AuthMethodPost})
-		live := s.issueAccess(s.newGrant(Client{ID: "c"}, "c", nil), fixedNow)
+		live := s.issueAccess(s.newGrant(Client{ID: "c"}, "c", nil), fixedNow, "")
 		req := httptest.NewRequest(http.MethodPost, "/oauth2/revoke", strings.NewReader(strings.ReplaceAll(body, "T", live)))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if auth != "" {

@@ -41,12 +41,9 @@ type introspection struct {
 	TokenType string         `json:"token_type"`
 	TokenUse  string         `json:"token_use"`
 	Ext       map[string]any `json:"ext,omitempty"`
-	Cnf       *confirmation  `json:"cnf,omitempty"`
-}
-
-// confirmation is RFC 7800's cnf with RFC 9449's jkt.
-type confirmation struct {
-	JKT string `json:"jkt"`
+	// Cnf is the confirmation of a bound token: RFC 8705 §3.2's x5t#S256,
+	// RFC 9449 §6.2's jkt.
+	Cnf map[string]string `json:"cnf,omitempty"`
 }
 
 // serveIntrospect implements RFC 7662 in the shape of Hydra's admin
@@ -96,9 +93,10 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		TokenType: "Bearer",
 		TokenUse:  info.use,
 		Ext:       info.ext,
+		Cnf:       cnfOf(info.x5t, info.jkt),
 	}
 	if info.jkt != "" { // RFC 9449 §6.2
-		resp.TokenType, resp.Cnf = "DPoP", &confirmation{JKT: info.jkt}
+		resp.TokenType = "DPoP"
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -196,6 +194,7 @@ func (s *Server) activeJWT(tok string, now time.Time) (tokenInfo, bool) {
 		info.ext = ext
 	}
 	if cnf, _ := claims["cnf"].(map[string]any); cnf != nil {
+		info.x5t, _ = cnf["x5t#S256"].(string)
 		info.jkt, _ = cnf["jkt"].(string)
 	}
 	jti, _ := claims["jti"].(string)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -47,6 +48,17 @@ type Config struct {
 	// [Server.Client] or [Server.Certificate] to trust it. False serves
 	// plain HTTP.
 	TLS bool
+
+	// RequestClientCert asks TLS clients for a certificate
+	// (tls.RequestClientCert: optional, and not verified against any CA)
+	// and implies TLS. An access token issued at the token endpoint to a
+	// request that presented one is bound to it (RFC 8705 §3.1): its JWT
+	// carries "cnf": {"x5t#S256": [CertThumbprint]}, and introspection
+	// answers the same cnf for it, JWT or opaque. Clients that present no
+	// certificate get unbound tokens, as without it. Client
+	// authentication stays by secret: presenting a certificate is all
+	// this checks of it, a simplification of RFC 8705 §2.
+	RequestClientCert bool
 
 	// NoTrailingSlash makes the issuer the base URL exactly, as Hydra v2
 	// does. False (the default) appends "/", as Hydra v1 forces and as
@@ -206,6 +218,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.TokenTTL < 0 {
 		panic(fmt.Sprintf("issuertest: Config.TokenTTL %v is negative", cfg.TokenTTL))
 	}
+	cfg.TLS = cfg.TLS || cfg.RequestClientCert
 	cfg.Audience = slices.Clone(cfg.Audience)
 	if cfg.Audience == nil {
 		cfg.Audience = []string{}
@@ -255,6 +268,9 @@ func NewServer(cfg Config) *Server {
 	// Clients that distrust the TLS certificate or drop connections are
 	// normal in tests; keep net/http's logging out of test output.
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if cfg.RequestClientCert {
+		s.ts.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+	}
 	if cfg.TLS {
 		s.ts.StartTLS()
 	} else {

@@ -67,7 +67,8 @@ type record struct {
 	g        *grant
 	use      string
 	iat, exp time.Time
-	used     bool // a code or refresh token already exchanged; guarded by Server.tokMu
+	used     bool   // a code or refresh token already exchanged; guarded by Server.tokMu
+	x5t      string // access tokens: the certificate thumbprint it is bound to, or ""
 
 	// authorization codes only
 	redirectURI, challenge, challengeMethod, nonce string
@@ -122,17 +123,18 @@ func (s *Server) newOpaque(format, use string) string {
 	return tok
 }
 
-// issueAccess records and returns a new access token of g, issued at now.
-func (s *Server) issueAccess(g *grant, now time.Time) string {
-	r := &record{g: g, use: useAccess, iat: now, exp: now.Add(g.ttl)}
+// issueAccess records and returns a new access token of g, issued at now
+// and bound to the certificate thumbprint x5t unless it is "".
+func (s *Server) issueAccess(g *grant, now time.Time, x5t string) string {
+	r := &record{g: g, use: useAccess, iat: now, exp: now.Add(g.ttl), x5t: x5t}
 	if g.format != TokenFormatJWT {
 		tok := s.newOpaque(g.format, useAccess)
 		s.remember(tok, r)
 		return tok
 	}
 	c := s.accessTokenClaims(now, g.ttl, g.clientID, g.sub, g.scopes)
-	if g.jkt != "" {
-		c["cnf"] = map[string]any{"jkt": g.jkt} // RFC 9449 §6.1
+	if x5t != "" || g.jkt != "" {
+		c["cnf"] = cnfClaim(x5t, g.jkt)
 	}
 	s.remember(jtiKey(c["jti"].(string)), r)
 	return s.sign(c, MintOptions{})
@@ -158,7 +160,8 @@ type tokenInfo struct {
 	aud      []string
 	iat, exp time.Time
 	ext      map[string]any
-	jkt      string // cnf.jkt: the DPoP key the token is bound to
+	x5t      string // certificate thumbprint the token is bound to, or ""
+	jkt      string // cnf.jkt: the DPoP key the token is bound to, or ""
 	g        *grant // nil for a JWT this server signed but never issued
 }
 
@@ -177,7 +180,7 @@ func (s *Server) active(tok string, now time.Time) (info tokenInfo, ok bool) {
 		return tokenInfo{}, false
 	}
 	return tokenInfo{use: r.use, clientID: r.g.clientID, sub: r.g.sub, scopes: r.g.scopes,
-		aud: s.cfg.Audience, iat: r.iat, exp: r.exp, jkt: r.g.jkt, g: r.g}, true
+		aud: s.cfg.Audience, iat: r.iat, exp: r.exp, x5t: r.x5t, jkt: r.g.jkt, g: r.g}, true
 }
 
 // Revoke revokes tok and every token of the same grant, as a client's

@@ -37,23 +37,24 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	x5t := requestThumbprint(r) // "": the access token is not bound
 	switch form.Get("grant_type") {
 	case "client_credentials":
 		jkt, ok := s.dpopKey(w, r)
 		if !ok {
 			return
 		}
-		s.clientCredentials(w, form, c, jkt)
+		s.clientCredentials(w, form, c, x5t, jkt)
 	case "authorization_code":
-		s.exchangeCode(w, form, c)
+		s.exchangeCode(w, form, c, x5t)
 	case "refresh_token":
-		s.refresh(w, form, c)
+		s.refresh(w, form, c, x5t)
 	default:
 		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", descUnsupported)
 	}
 }
 
-func (s *Server) clientCredentials(w http.ResponseWriter, form url.Values, c Client, jkt string) {
+func (s *Server) clientCredentials(w http.ResponseWriter, form url.Values, c Client, x5t, jkt string) {
 	scopes := c.Scopes
 	if _, present := form["scope"]; present {
 		scopes = strings.Fields(form.Get("scope"))
@@ -65,7 +66,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, form url.Values, c Cli
 	now := s.cfg.Now()
 	g := s.newGrant(c, c.ID, scopes)
 	g.jkt = jkt
-	s.writeToken(w, now, g, s.issueAccess(g, now), "", "")
+	s.writeToken(w, now, g, s.issueAccess(g, now, x5t), "", "")
 }
 
 // IssueAccessToken issues an access token exactly as the token endpoint
@@ -80,7 +81,7 @@ func (s *Server) IssueAccessToken(clientID string, scopes ...string) string {
 	if !ok {
 		c = Client{ID: clientID}
 	}
-	return s.issueAccess(s.newGrant(c, clientID, s.scopesFor(clientID, scopes)), s.cfg.Now())
+	return s.issueAccess(s.newGrant(c, clientID, s.scopesFor(clientID, scopes)), s.cfg.Now(), "")
 }
 
 // notAllowed returns the first of scopes that c may not request.

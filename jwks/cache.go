@@ -22,6 +22,7 @@ type Cache struct {
 	client    *http.Client
 	ownClient bool
 	epoch     time.Time // monotonic base for the atomics below
+	pinned    *Set      // Config.Pinned; nil when none
 
 	snap        atomic.Pointer[Set]
 	staleAt     atomic.Int64 // mono time at which the set stops being served; 0 = fresh
@@ -39,8 +40,11 @@ type Cache struct {
 	closeOnce sync.Once
 
 	// Owned by whoever runs fetches (New before run starts, then run).
-	jwksURL string
-	etag    string
+	jwksURL   string
+	etag      string
+	savedDoc  []byte    // the document last written to or read from PersistPath
+	savedAt   time.Time // its fetch time
+	loadTried bool      // PersistPath was read (only ever after the first failed fetch)
 
 	mu           sync.Mutex // guards the fields below
 	cur          *fetchCall // fetch requested or in progress
@@ -54,8 +58,9 @@ type Cache struct {
 
 // New validates cfg and starts a Cache. Unless cfg.LazyStart is set, it
 // fetches the key set first, bounded by ctx, and returns an error if that
-// fails (see [Config.LazyStart] for why). ctx is not used after New
-// returns; the background goroutine lives until [Cache.Close].
+// fails and no usable [Config.PersistPath] file stands in (see
+// [Config.LazyStart] for why). ctx is not used after New returns; the
+// background goroutine lives until [Cache.Close].
 func New(ctx context.Context, cfg Config) (*Cache, error) {
 	cfg, err := cfg.resolve()
 	if err != nil {
@@ -72,6 +77,11 @@ func New(ctx context.Context, cfg Config) (*Cache, error) {
 		kick:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
+	if len(cfg.Pinned) > 0 {
+		if c.pinned, err = NewSet(cfg.Pinned...); err != nil {
+			return nil, fmt.Errorf("jwks: Config.Pinned: %w", err)
+		}
+	}
 	c.neg.init(negCacheSize, negCacheTTL)
 	c.ownClient = cfg.HTTPClient == nil // a caller's transport is the caller's to close
 	c.jwksURL = cfg.URL
@@ -81,7 +91,7 @@ func New(ctx context.Context, cfg Config) (*Cache, error) {
 	} else {
 		fc := &fetchCall{trigger: TriggerInitial, done: make(chan struct{})}
 		c.refresh(ctx, fc)
-		if fc.err != nil {
+		if fc.err != nil && c.snap.Load() == nil { // not even a persisted set
 			if c.ownClient {
 				c.client.CloseIdleConnections()
 			}
@@ -113,12 +123,13 @@ func (c *Cache) Close() error {
 }
 
 // Key implements [Source]. A kid found in the current set is returned
-// without locks or allocation. An unknown kid triggers at most one refresh
-// per [Config.UnknownKIDCooldown] (joining a fetch already in flight if
-// there is one) and is remembered for a minute if still missing after a
-// fresh fetch; otherwise the call fails at once with [ErrKeyNotFound]. A
-// token without kid never triggers a refresh. ctx bounds only the wait for
-// an in-flight fetch.
+// without locks or allocation, a pinned key ([Config.Pinned]) also before
+// the first fetch and after the stale window. An unknown kid triggers at
+// most one refresh per [Config.UnknownKIDCooldown] (joining a fetch
+// already in flight if there is one) and is remembered for a minute if
+// still missing after a fresh fetch; otherwise the call fails at once with
+// [ErrKeyNotFound]. A token without kid never triggers a refresh. ctx
+// bounds only the wait for an in-flight fetch.
 func (c *Cache) Key(ctx context.Context, kid, alg string) (*Key, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
@@ -128,6 +139,10 @@ func (c *Cache) Key(ctx context.Context, kid, alg string) (*Key, error) {
 		k, err := s.lookup(kid, alg)
 		if _, miss := err.(*notFoundError); !miss {
 			return k, err
+		}
+	} else if c.pinned != nil { // nothing fetched yet, or past the stale window
+		if k, err := c.pinned.lookup(kid, alg); err == nil {
+			return k, nil
 		}
 	}
 	return c.slowKey(ctx, kid, alg)
@@ -161,6 +176,9 @@ func (c *Cache) Refresh(ctx context.Context) error {
 
 // mono returns the monotonic time since epoch in nanoseconds, never 0.
 func (c *Cache) mono() int64 { return int64(time.Since(c.epoch)) + 1 }
+
+// monoAt returns t as a mono time, never 0 (which means fresh).
+func (c *Cache) monoAt(t time.Time) int64 { return max(1, int64(t.Sub(c.epoch))+1) }
 
 func (c *Cache) pastStale() bool {
 	d := c.staleAt.Load()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/httpx"
@@ -150,6 +151,39 @@ type Config struct {
 	// misconfigured URL is reported at start-up rather than per request.
 	LazyStart bool
 
+	// PersistPath, if not empty, names a file in which the Cache keeps the
+	// last good JWK Set document, its fetch time and the URL or Issuer it
+	// came from, so that a process restarted during an issuer outage can
+	// serve the keys its previous run fetched. Empty (the default) keeps
+	// keys in memory only.
+	//
+	// The file is written after a successful refresh whose document
+	// changed, and otherwise at most every 5 min to renew its fetch time,
+	// atomically (a temporary file in the same directory, synced, then
+	// renamed) with mode 0600. It is read only when the first fetch fails,
+	// and trusted only if it was written for the same URL or Issuer, is
+	// not larger than MaxBodyBytes plus a small header, is not writable by
+	// group or others, its document passes [ParseSet] with at least one
+	// usable key, and its fetch time lies less than StaleWindow in the
+	// past: its keys are served until StaleWindow after that fetch time,
+	// then Key fails with [ErrUnavailable] as for keys in memory. Any other
+	// file is ignored and reported ([EventPersistLoadFailed]). Whoever can
+	// write the file can choose the keys served during an outage: keep it
+	// on storage only this process can write.
+	PersistPath string
+
+	// Pinned keys are served in addition to the fetched ones: before the
+	// first fetch, during outages and after StaleWindow has passed. Pinned
+	// keys win: a fetched key with a pinned key's kid is left out, and
+	// reported as [EventKeySkipped] unless it is the pinned key itself
+	// (same public key, alg and use). Two pinned keys with one kid, or a
+	// nil key, make New fail. Pinned keys do not make New succeed without a
+	// fetched or persisted set (use LazyStart for that), and they do not
+	// count for [Status.Available]. A pinned key stays trusted until the
+	// Cache is rebuilt without it: pin only keys whose revocation you
+	// control.
+	Pinned []*Key
+
 	// OnEvent, if not nil, is called for refresh outcomes, skipped keys and
 	// unknown-kid handling (see [Event]). It is called synchronously from
 	// the cache's goroutine and from Key, so it must be fast, must not
@@ -211,6 +245,7 @@ func (cfg Config) resolve() (Config, error) {
 	if cfg.StaleWindow == 0 {
 		cfg.StaleWindow = DefaultStaleWindow
 	}
+	cfg.Pinned = slices.Clone(cfg.Pinned)
 	return cfg, nil
 }
 

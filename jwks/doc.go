@@ -39,6 +39,17 @@
 //	Retry backoff              1 s doubling to 1 min, ±10 % jitter
 //	StaleWindow                6 h, then Key fails with ErrUnavailable
 //	Start-up                   New fetches first and fails if it cannot (LazyStart opts out)
+//	PersistPath / Pinned       off / none
+//
+// # Restarts and pinned keys
+//
+// With [Config.PersistPath], the Cache writes each new document (and, to
+// renew its fetch time, an unchanged one at most every 5 min) to a file.
+// When the first fetch of a later Cache fails, it serves the file's keys
+// until StaleWindow after the file's fetch time, so a replica restarted
+// during an issuer outage verifies what its siblings still verify, and no
+// longer. [Config.Pinned] keys are served beside the fetched ones at all
+// times.
 //
 // # Security
 //
@@ -78,6 +89,17 @@
 //   - Availability: unknown kids and forged signatures under known kids
 //     cannot make the Cache fetch more than once per cooldown; stale keys
 //     are served for at most StaleWindow.
+//   - Persisted keys: a PersistPath file is written atomically (temporary
+//     file in the same directory, synced, renamed) with mode 0600, and
+//     trusted only when the first fetch fails and it names the same URL or
+//     Issuer, was fetched less than StaleWindow ago (and not in the
+//     future), fits MaxBodyBytes, is a regular file not writable by group
+//     or others, and its header and document parse exactly ([ParseSet]).
+//     Anything else is ignored with [EventPersistLoadFailed]; a restart
+//     never extends the stale window.
+//   - Pinned keys win over fetched keys with their kid (the fetched key is
+//     reported as skipped), so the issuer cannot replace them; nor can it
+//     revoke them.
 //
 // Not checked (the caller's or the verifier's job): token signatures
 // (Key.VerifyPKCS1v15 checks one when asked, RFC 8017 §8.2.2 exactly),
@@ -85,5 +107,6 @@
 // there is no trust store); kid length or content (kids are opaque map keys);
 // the TLS settings and proxy of a caller-supplied HTTPClient's transport
 // (used as given). The issuer itself is trusted: whoever controls its JWKS
-// endpoint or TLS certificate controls which tokens verify.
+// endpoint or TLS certificate controls which tokens verify. So is whoever
+// can write PersistPath (during outages after a restart) or Config.Pinned.
 package jwks

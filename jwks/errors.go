@@ -24,4 +24,7 @@ var (
 	ErrInvalidKey = errors.New("jwks: invalid key")
 	// ErrFetch: fetching or decoding the JWKS or discovery document failed.
 	ErrFetch = errors.New("jwks: fetch failed")
+	// ErrPersist: reading or writing Config.PersistPath failed, or its
+	// file was refused. It reaches only [Config.OnEvent], never Key.
+	ErrPersist = errors.New("jwks: persisted key set")
 )

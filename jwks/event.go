@@ -26,6 +26,20 @@ const (
 	// under a known kid, was answered from memory without a fetch (Reason
 	// is "cooldown" or "negative cache").
 	EventUnknownKIDSuppressed
+	// EventPersistLoaded: the first fetch failed and the key set in
+	// Config.PersistPath, fetched at Fetched, is served until StaleWindow
+	// after Fetched.
+	EventPersistLoaded
+	// EventPersistLoadFailed: the first fetch failed and Config.PersistPath
+	// was missing, unreadable or refused (Err says why, wrapping
+	// [ErrPersist]); nothing from it is used.
+	EventPersistLoadFailed
+	// EventPersistSaved: the key set fetched at Fetched was written to
+	// Config.PersistPath.
+	EventPersistSaved
+	// EventPersistSaveFailed: writing Config.PersistPath failed (Err,
+	// wrapping [ErrPersist]); the file, if any, is unchanged.
+	EventPersistSaveFailed
 )
 
 func (k EventKind) String() string {
@@ -40,6 +54,14 @@ func (k EventKind) String() string {
 		return "unknown kid fetch"
 	case EventUnknownKIDSuppressed:
 		return "unknown kid suppressed"
+	case EventPersistLoaded:
+		return "persisted keys loaded"
+	case EventPersistLoadFailed:
+		return "persisted keys refused"
+	case EventPersistSaved:
+		return "keys persisted"
+	case EventPersistSaveFailed:
+		return "persisting keys failed"
 	}
 	return "unknown event"
 }
@@ -98,7 +120,11 @@ type Event struct {
 	// Reason explains suppressed unknown-kid events: "cooldown" or
 	// "negative cache".
 	Reason string
-	// Err is the failure (refresh failed) or why a key was skipped.
+	// Fetched is when the persisted key set was fetched (persistence
+	// events; zero when no file was read).
+	Fetched time.Time
+	// Err is the failure (refresh failed, persistence failed) or why a key
+	// was skipped.
 	Err error
 }
 
@@ -110,9 +136,10 @@ func (c *Cache) emit(e Event) {
 
 // LogEvents returns a [Config.OnEvent] hook that writes each event to l as
 // a record with message "jwks: <kind>": failed refreshes and skipped keys
-// at Warn, unknown-kid fetches at Info, refreshes and suppressed unknown
-// kids at Debug. The attributes are event, trigger, kid, reason and error
-// when set, and duration, status, not_modified and keys on refresh events.
+// and every persistence event but a successful save at Warn, unknown-kid
+// fetches at Info, refreshes, saves and suppressed unknown kids at Debug.
+// The attributes are event, trigger, fetched, kid, reason and error when
+// set, and duration, status, not_modified and keys on refresh events.
 // It returns nil (no hook) when l is nil. To log and also handle events,
 // call the returned func from a hook of your own.
 func LogEvents(l *slog.Logger) func(Event) {
@@ -122,9 +149,9 @@ func LogEvents(l *slog.Logger) func(Event) {
 	return func(e Event) {
 		level := slog.LevelInfo
 		switch e.Kind {
-		case EventRefreshFailed, EventKeySkipped:
+		case EventRefreshFailed, EventKeySkipped, EventPersistLoaded, EventPersistLoadFailed, EventPersistSaveFailed:
 			level = slog.LevelWarn
-		case EventUnknownKIDSuppressed, EventRefreshed:
+		case EventUnknownKIDSuppressed, EventRefreshed, EventPersistSaved:
 			level = slog.LevelDebug
 		}
 		if !l.Enabled(context.Background(), level) {
@@ -137,6 +164,9 @@ func LogEvents(l *slog.Logger) func(Event) {
 		if e.Kind == EventRefreshed || e.Kind == EventRefreshFailed {
 			attrs = append(attrs, slog.Duration("duration", e.Duration), slog.Int("status", e.StatusCode),
 				slog.Bool("not_modified", e.NotModified), slog.Int("keys", e.Keys))
+		}
+		if !e.Fetched.IsZero() {
+			attrs = append(attrs, slog.Time("fetched", e.Fetched))
 		}
 		if e.KID != "" {
 			attrs = append(attrs, slog.String("kid", e.KID))

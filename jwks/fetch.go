@@ -64,9 +64,11 @@ func (c *Cache) wait(ctx context.Context, fc *fetchCall) error {
 
 // refresh performs fc: it downloads the JWK Set, parses it against the
 // set in use (an unchanged key keeps its *Key and is not built again),
-// publishes it, records the outcome and schedules the next refresh, then
-// reports events and releases fc's waiters. Only New (before run starts)
-// and run call it, so fetches never overlap.
+// merges the pinned keys, publishes it (or, after a failed first fetch, the
+// set in Config.PersistPath), records the outcome and schedules the next
+// refresh, reports events, releases fc's waiters and then saves the set to
+// Config.PersistPath. Only New (before run starts) and run call it, so
+// fetches never overlap.
 func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 	start := time.Now()
 	prev := c.snap.Load()
@@ -92,10 +94,22 @@ func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 		err = ErrClosed
 	}
 
+	// Nothing loaded and the first fetch failed: try the persisted set.
+	var loadEvent *Event // reported after the refresh's
+	var persistedAt time.Time
+	if err != nil && prev == nil && c.cfg.PersistPath != "" && !c.loadTried && !errors.Is(err, ErrClosed) {
+		c.loadTried = true
+		var ev Event
+		next, persistedAt, ev = c.loadPersisted(end)
+		loadEvent = &ev
+	}
+
 	// Publish.
 	keys := 0
+	var shadowed []string
 	switch {
 	case next != nil:
+		next, shadowed = c.withPinned(next)
 		c.snap.Store(next)
 		c.etag = resp.header.Get("ETag")
 		keys = next.Len()
@@ -114,8 +128,11 @@ func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 		if c.failures == 0 {
 			c.firstFailure = start
 			if prev != nil {
-				c.staleAt.Store(int64(start.Add(c.cfg.StaleWindow).Sub(c.epoch)) + 1)
+				c.staleAt.Store(c.monoAt(start.Add(c.cfg.StaleWindow)))
 			}
+		}
+		if next != nil { // persisted: served within the stale window of its own fetch
+			c.staleAt.Store(c.monoAt(persistedAt.Add(c.cfg.StaleWindow)))
 		}
 		c.failures++
 		c.lastErr = err
@@ -131,15 +148,31 @@ func (c *Cache) refresh(ctx context.Context, fc *fetchCall) {
 		for _, sk := range skipped {
 			c.emit(Event{Kind: EventKeySkipped, Trigger: fc.trigger, KID: truncKID(sk.KID), Err: sk.Err, Keys: keys})
 		}
+		for _, kid := range shadowed {
+			c.emit(Event{Kind: EventKeySkipped, Trigger: fc.trigger, KID: truncKID(kid), Keys: keys,
+				Err: fmt.Errorf("%w: kid %q is pinned; the pinned key is used", ErrInvalidKey, truncKID(kid))})
+		}
 		kind := EventRefreshed
 		if err != nil {
 			kind = EventRefreshFailed
 		}
 		c.emit(Event{Kind: kind, Trigger: fc.trigger, Duration: end.Sub(start), StatusCode: resp.status,
 			NotModified: resp.notModified, Keys: keys, Err: err})
+		if loadEvent != nil {
+			loadEvent.Trigger = fc.trigger
+			c.emit(*loadEvent)
+		}
 	}
 	fc.err = err
 	close(fc.done)
+
+	// Save last: the new set is in use and no waiter waits for the disk.
+	if err == nil && c.cfg.PersistPath != "" {
+		if ev, ok := c.savePersisted(resp.body, end); ok {
+			ev.Trigger = fc.trigger
+			c.emit(ev)
+		}
+	}
 }
 
 // jwksResponse is what download got: a body to parse, a 304, or an error.

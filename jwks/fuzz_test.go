@@ -1,10 +1,12 @@
 package jwks
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -105,4 +107,42 @@ func checkCanonical(t *testing.T, raw jsontext.Value) {
 			t.Fatalf("kept JWK with %q %q not a minimal integer", name, s)
 		}
 	}
+}
+
+// FuzzDecodePersisted feeds arbitrary files to decodePersisted: it must
+// never panic, and a file it accepts must have the current version, a
+// document within the cap, and encode back to the same header and
+// document.
+func FuzzDecodePersisted(f *testing.F) {
+	const maxDoc = 1 << 10
+	valid, err := encodePersisted(persistHeader{V: persistVersion, URL: fakeJWKSURL,
+		Fetched: time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)}, jwksDoc(f, jwkMap("ed", "", "", testkeysEd())))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	f.Add([]byte(`{"v":1,"issuer":"https://issuer.test/","fetched":"2026-12-01T16:00:00Z"}` + "\n{}"))
+	f.Add([]byte(`{"v":1,"v":1,"fetched":"2026-12-01T16:00:00Z"}` + "\n"))
+	f.Add([]byte(`{"v":1,"Fetched":"2026-12-01T16:00:00Z"}` + "\n"))
+	f.Add([]byte(`{"v":2}` + "\n"))
+	f.Add([]byte(`{"v":1,"fetched":"2026-12-01"}` + "\n"))
+	f.Add([]byte("\n"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, doc, err := decodePersisted(b, maxDoc)
+		if err != nil {
+			return
+		}
+		if h.V != persistVersion || len(doc) > maxDoc {
+			t.Fatalf("accepted version %d, document of %d bytes", h.V, len(doc))
+		}
+		again, err := encodePersisted(h, doc)
+		if err != nil {
+			t.Fatalf("accepted header does not encode: %v", err)
+		}
+		h2, doc2, err := decodePersisted(again, maxDoc)
+		if err != nil || h2.URL != h.URL || h2.Issuer != h.Issuer || !h2.Fetched.Equal(h.Fetched) || !bytes.Equal(doc2, doc) {
+			t.Fatalf("round trip: %+v %q %v, want %+v %q", h2, doc2, err, h, doc)
+		}
+	})
 }

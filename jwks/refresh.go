@@ -31,8 +31,14 @@ var _ Refresher = (*Cache)(nil)
 // and signature failures together, so forged signatures under a known kid
 // cannot make the Cache fetch more often than random kids can. Within the
 // cooldown it returns seen at once (or what a fetch in flight brought). A
-// kid-less lookup never fetches. ctx bounds only the wait for a fetch.
+// kid-less lookup never fetches, nor does a pinned key, which no fetch can
+// replace. ctx bounds only the wait for a fetch.
 func (c *Cache) RefreshKey(ctx context.Context, kid, alg string, seen *Key) (*Key, error) {
+	if c.pinned != nil && !c.closed.Load() {
+		if k, err := c.pinned.lookup(kid, alg); err == nil && k == seen {
+			return seen, nil // a pinned key never changes
+		}
+	}
 	if k, err, done := c.changedKey(kid, alg, seen); done || kid == "" {
 		return k, err
 	}

@@ -5,7 +5,7 @@ import "time"
 // Status is a snapshot of a Cache's health, for readiness probes and
 // diagnostics.
 type Status struct {
-	Loaded              bool      // a key set has been loaded at least once
+	Loaded              bool      // a key set has been fetched or read from PersistPath at least once
 	Keys                int       // keys in the current set
 	KIDs                []string  // their kids (kid-less keys omitted)
 	LastSuccess         time.Time // end of the last successful fetch (zero if none)
@@ -17,7 +17,8 @@ type Status struct {
 	// still served (inside the stale window).
 	Stale bool
 	// Available is true when Key can return keys: loaded, not closed, and
-	// the stale window has not passed. Use it for readiness.
+	// the stale window has not passed. Use it for readiness. Pinned keys
+	// are served whatever it says and do not count for it.
 	Available bool
 }
 

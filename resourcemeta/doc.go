@@ -21,9 +21,10 @@
 //
 // Members: resource, authorization_servers, scopes_supported,
 // bearer_methods_supported (["header"] unless configured),
-// resource_name, resource_documentation and
-// dpop_signing_alg_values_supported, each omitted when empty except
-// resource and bearer_methods_supported. Signed metadata
+// resource_name, resource_documentation,
+// dpop_signing_alg_values_supported and
+// tls_client_certificate_bound_access_tokens (true, or omitted), each
+// omitted when empty except resource and bearer_methods_supported. Signed metadata
 // (signed_metadata) and resource_signing_alg_values_supported are not
 // produced: the resource signs nothing.
 //

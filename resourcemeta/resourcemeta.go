@@ -51,6 +51,14 @@ type Config struct {
 	// "none" and HS* are refused, as DPoP proofs are asymmetric.
 	DPoPSigningAlgs []string
 
+	// CertificateBoundTokens announces that the resource supports access
+	// tokens bound to a TLS client certificate, RFC 8705
+	// ("tls_client_certificate_bound_access_tokens": true): set it when
+	// the servers ask for client certificates, as httpmw, grpcmw and
+	// connectguard then check such tokens. False omits the member (its
+	// default is false).
+	CertificateBoundTokens bool
+
 	// ResourceName is a human-readable name ("resource_name"). "" omits it.
 	ResourceName string
 
@@ -72,6 +80,7 @@ type document struct {
 	ResourceName          string   `json:"resource_name,omitempty"`
 	ResourceDocumentation string   `json:"resource_documentation,omitempty"`
 	DPoPSigningAlgs       []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	CertificateBound      bool     `json:"tls_client_certificate_bound_access_tokens,omitzero"`
 }
 
 // Handler serves one protected resource metadata document. It is
@@ -149,6 +158,7 @@ func New(cfg Config) (*Handler, error) {
 		ResourceName:          cfg.ResourceName,
 		ResourceDocumentation: cfg.ResourceDocumentation,
 		DPoPSigningAlgs:       cfg.DPoPSigningAlgs,
+		CertificateBound:      cfg.CertificateBoundTokens,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resourcemeta: encoding the document: %w", err)

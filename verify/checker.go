@@ -64,9 +64,10 @@ func NewClaims(c Claims, rawJSON []byte) (*Claims, error) {
 		Algorithm: c.Algorithm,
 		Type:      c.Type,
 		raw:       raw,
-		cnf:       string(conf.Cnf),
+		cnfJSON:   string(conf.Cnf),
 	}
 	out.Audience = append(out.audBuf[:0:0], c.Audience...)
 	out.Scopes = append(out.scopeBuf[:0:0], c.Scopes...)
+	out.cnf = out.decideCnf()
 	return out, nil
 }

@@ -35,8 +35,9 @@ type Claims struct {
 	Algorithm string
 	Type      string
 
-	raw string // the payload JSON, for Decode
-	cnf string // the JSON text of the "cnf" claim, "" when absent
+	raw     string      // the payload JSON, for Decode
+	cnf     certBinding // the certificate binding in raw, for CheckCertBinding
+	cnfJSON string      // the JSON text of the "cnf" claim, "" when absent
 
 	// Inline backing arrays so typical tokens need no extra allocations.
 	audBuf   [2]string
@@ -84,7 +85,7 @@ func (c *Claims) Decode(dst any) error {
 // (RFC 9449 §6), or "" when the token has none. The claim is located when
 // the token is checked, so asking costs nothing; package dpop reads it to
 // refuse bound tokens sent as Bearer tokens.
-func (c *Claims) Confirmation() string { return c.cnf }
+func (c *Claims) Confirmation() string { return c.cnfJSON }
 
 // CheckNonce checks an ID token's "nonce" against the value the client sent
 // in its authentication request, in constant time. It returns an *Error

@@ -113,6 +113,10 @@
 //
 // [Claims.CheckNonce] compares an ID token's nonce with the one the client
 // sent (invalid_nonce, or missing_claim when the token has none).
+// [Claims.CheckCertBinding] compares a certificate-bound token's cnf
+// x5t#S256 (RFC 8705 §3) with the request's TLS client certificate; the
+// transports call it after the Checker accepts a token
+// (invalid_cert_binding).
 //
 // Steps 4–8 run before the signature so that expired, foreign,
 // misaddressed or wrong-kind tokens cost no key lookup and no RSA
@@ -222,14 +226,20 @@
 // kind (access tokens by default: ID tokens are refused even without an
 // audience check), scopes (exact), nonce (on request). A signature failure
 // under a known kid refetches the issuer's keys within the unknown-kid
-// budget (see step 10), never more often.
+// budget (see step 10), never more often. Certificate binding (RFC 8705
+// §3), through [Claims.CheckCertBinding]: cnf must be a JSON object and
+// x5t#S256 a 43-character strict base64url string, both names exact (case
+// variants and duplicates are malformed, never "unbound"), compared with
+// SHA-256 of the client certificate in constant time.
 //
 // Not checked, or the caller's job: sub, jti and client_id are returned
 // but not validated (no replay cache: a jti can be replayed until exp);
 // tokens cannot be revoked before exp except by removing their key from
 // the issuer's set; "at_hash", "c_hash" and "auth_time" only decide the
 // token kind, and "azp", "acr" and "amr" are not interpreted (use
-// [Claims.Decode]); the kind rule cannot recognise an ID token that
+// [Claims.Decode]); cnf is only read by CheckCertBinding, which Verify
+// does not call (it has no certificate), and DPoP (cnf jkt) is not
+// checked; the kind rule cannot recognise an ID token that
 // carries none of its markers (configure Audiences, or RequiredType
 // "at+jwt" for issuers that type their access tokens); header jwk, jku, x5u
 // and x5c are never followed or trusted; keys are only as good as the

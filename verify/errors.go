@@ -35,6 +35,12 @@ const (
 	// refused it with 401 or 403. Like every token fault its outcome is
 	// OutcomeInvalidToken.
 	ReasonInactive Reason = "inactive"
+	// ReasonInvalidCertBinding is a transport's refusal under RFC 8705 §3:
+	// the token is bound to a TLS client certificate (cnf x5t#S256) and
+	// the request presented none or another one, or a binding is required
+	// and the token has none ([Claims.CheckCertBinding]). Like every token
+	// fault its outcome is OutcomeInvalidToken.
+	ReasonInvalidCertBinding Reason = "invalid_cert_binding"
 	// ReasonInvalidDPoPProof: the request's DPoP proof (RFC 9449 §4.3) is
 	// missing, malformed, signed badly, or does not match the request or
 	// the access token (htm, htu, iat window, ath, replayed jti). A 401
@@ -73,6 +79,7 @@ var (
 	ErrInsufficientScope    = errors.New("verify: insufficient scope")
 	ErrUnavailable          = errors.New("verify: signing keys unavailable")
 	ErrInactive             = errors.New("verify: token not active")
+	ErrInvalidCertBinding   = errors.New("verify: token not bound to the client certificate")
 	ErrInvalidDPoPProof     = errors.New("verify: invalid DPoP proof")
 	ErrUseDPoPNonce         = errors.New("verify: DPoP proof lacks the server nonce")
 	ErrBindingMismatch      = errors.New("verify: token not used with its bound key")
@@ -97,6 +104,7 @@ var sentinels = map[Reason]error{
 	ReasonInsufficientScope:    ErrInsufficientScope,
 	ReasonUnavailable:          ErrUnavailable,
 	ReasonInactive:             ErrInactive,
+	ReasonInvalidCertBinding:   ErrInvalidCertBinding,
 	ReasonInvalidDPoPProof:     ErrInvalidDPoPProof,
 	ReasonUseDPoPNonce:         ErrUseDPoPNonce,
 	ReasonBindingMismatch:      ErrBindingMismatch,

@@ -115,7 +115,7 @@ func (v *Verifier) decodePayload(payload string, c *Claims, raws []string) (payl
 				return false
 			}
 		case "cnf":
-			return raw(&c.cnf)
+			return raw(&c.cnfJSON)
 		case "scope":
 			return raw(&raws[scopeSlotScope])
 		case "scp":

@@ -140,6 +140,7 @@ func (v *Verifier) verifyFull(ctx context.Context, token string, res *verifyResu
 		e.Issuer = c.Issuer
 		return nil, e
 	}
+	c.cnf = c.decideCnf()
 	return c, nil
 }
 

@@ -65,6 +65,15 @@ type Config struct {
 	// httpmw's and grpcmw's, so one hook serves all three. It must be fast
 	// and safe for concurrent use.
 	OnReject func(ctx context.Context, r verify.Rejection)
+
+	// RequireCertBinding refuses every token that is not bound to a TLS
+	// client certificate (RFC 8705 §3: cnf x5t#S256) with
+	// CodeUnauthenticated (verify.ReasonInvalidCertBinding). A bound token
+	// must come with its certificate whatever this says (see
+	// [verify.Claims.CheckCertBinding]); the interceptor learns the
+	// request's certificate only from [TLSHandler], which must wrap the
+	// Connect handler. False, the default, lets unbound tokens through.
+	RequireCertBinding bool
 }
 
 // Interceptor is a connect.Interceptor that verifies bearer tokens on
@@ -75,6 +84,7 @@ type Interceptor struct {
 	denyUnlisted bool
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, verify.Rejection)
+	certBound    bool
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -103,6 +113,7 @@ func New(cfg Config) (*Interceptor, error) {
 		denyUnlisted: cfg.DenyUnlisted,
 		skip:         cfg.Skip,
 		onReject:     cfg.OnReject,
+		certBound:    cfg.RequireCertBinding,
 	}, nil
 }
 
@@ -157,6 +168,9 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []st
 	}
 	claims, err := i.v.Verify(ctx, tok, need)
 	if err != nil {
+		return nil, i.reject(ctx, procedure, need, err)
+	}
+	if err := checkBinding(ctx, claims, i.certBound); err != nil {
 		return nil, i.reject(ctx, procedure, need, err)
 	}
 	if !listed && i.denyUnlisted {

@@ -26,4 +26,18 @@
 // unless DenyUnlisted is set, which refuses it with PermissionDenied after
 // the token is verified. Only the "Authorization" header is read: there is
 // no query or cookie fallback.
+//
+// Certificate-bound tokens (RFC 8705 §3): a token whose claims carry
+// "cnf": {"x5t#S256": …} passes only when the request came over TLS with
+// that client certificate (SHA-256 of its DER compared in constant time;
+// see [verify.Claims.CheckCertBinding]); without it, with another one, or
+// with a cnf not exactly of that form, the RPC is CodeUnauthenticated
+// (reasons invalid_cert_binding and malformed for OnReject).
+// Config.RequireCertBinding refuses unbound tokens too. A Connect
+// interceptor does not see the HTTP request, so the certificate reaches it
+// only through [TLSHandler] wrapping the handler; unwrapped, every bound
+// token is refused. The server's tls.Config must ask for client
+// certificates (ClientAuth). The check runs after the Checker, so a bound
+// token lacking the procedure's scopes is CodePermissionDenied even
+// without its certificate.
 package connectguard

@@ -55,6 +55,7 @@ var allowed = map[string][]string{
 	"issuertest":           {"internal/testkeys", "internal/dpopproof"},
 	"internal/tokentest":   {"verify", "jwks", "internal/testkeys"},
 	"internal/e2etest":     {"verify", "jwks", "issuertest"},
+	"internal/bindtest":    {"verify", "introspect", "issuertest", "internal/e2etest", "internal/testcert"},
 	"internal/hooktest":    {"verify", "jwks", "httpmw", "issuertest"},
 	"internal/obslabel":    {"verify", "jwks", "rejectlog"},
 	"internal/providers":   {},

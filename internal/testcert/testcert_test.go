@@ -24,3 +24,22 @@ func TestLoopback(t *testing.T) {
 		t.Error("certificate verifies for example.com")
 	}
 }
+
+func TestClient(t *testing.T) {
+	a, err := Client("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Client("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a.Leaf.Raw) == string(b.Leaf.Raw) {
+		t.Error("two calls returned the same certificate")
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(a.Leaf)
+	if _, err := a.Leaf.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+		t.Errorf("not a client certificate: %v", err)
+	}
+}
