@@ -56,6 +56,7 @@ func (d *demo) script(ctx context.Context) {
 	d.rotation(ctx, octx)
 	d.outage(ctx, octx)
 	d.opaque(ctx, octx)
+	d.dpopCalls(ctx)
 }
 
 // rotation makes calls on both transports while the issuer rotates its
@@ -158,10 +159,18 @@ func (d *demo) saw(s string) {
 
 // httpCall returns the outcome "<status>[ <RFC 6750 error>]".
 func (d *demo) httpCall(ctx context.Context, c *http.Client, method, path string) string {
+	return d.httpCallWith(ctx, c, method, path, nil)
+}
+
+// httpCallWith is httpCall with extra request headers.
+func (d *demo) httpCallWith(ctx context.Context, c *http.Client, method, path string, h http.Header) string {
 	d.saw("-")
 	req, err := http.NewRequestWithContext(ctx, method, d.httpURL+path, nil)
 	if err != nil {
 		return "error: " + err.Error()
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -169,7 +178,8 @@ func (d *demo) httpCall(ctx context.Context, c *http.Client, method, path string
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	return httpOutcome(resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	// A DPoP-enabled route sends one challenge per scheme.
+	return httpOutcome(resp.StatusCode, strings.Join(resp.Header.Values("WWW-Authenticate"), ", "))
 }
 
 // httpOutcome is "<status>", plus the RFC 6750 error code of the Bearer

@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/grpcmw"
 	"github.com/jwtguard/jwtguard/httpmw"
 	"github.com/jwtguard/jwtguard/internal/testcert"
@@ -112,8 +113,14 @@ func startDemo(ctx context.Context) (_ *demo, err error) {
 	// HTTP: GET /v1/read needs demo.read, POST /v1/write needs demo.write.
 	// GET /v1/me takes a user's token, checked at userinfo.
 	// One OnReject hook serves every transport.
+	// The HTTP routes also take DPoP-bound tokens (RFC 9449) with a proof
+	// per request; a bound token is refused as a Bearer token.
 	onReject := func(_ context.Context, r verify.Rejection) { d.saw(describe(r)) }
-	mw, err := httpmw.New(httpmw.Config{Checker: checker, OnReject: onReject})
+	dv, err := dpop.NewVerifier(dpop.Config{})
+	if err != nil {
+		return nil, err
+	}
+	mw, err := httpmw.New(httpmw.Config{Checker: checker, OnReject: onReject, DPoP: dv})
 	if err != nil {
 		return nil, err
 	}

@@ -24,8 +24,8 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo exit %d, want 0; stderr %q", code, errs)
 	}
-	if !strings.Contains(out, "PASS: all 22 checks matched") {
-		t.Errorf("no PASS summary for 22 checks")
+	if !strings.Contains(out, "PASS: all 27 checks matched") {
+		t.Errorf("no PASS summary for 27 checks")
 	}
 	for _, scenario := range []string{"allowed call", "missing token", "wrong scope", "expired token", "key rotation", "issuer outage",
 		"opaque token", "userinfo token", "revoked token", "introspection outage"} {
@@ -40,6 +40,23 @@ func TestDemo(t *testing.T) {
 	}
 	if !hasRow(out, "issuer outage", "JWKS refresh", "ok") {
 		t.Errorf("table has no row showing the refresh failed during the outage")
+	}
+	// DPoP (HTTP only): a bound token with a fresh proof passes, a replayed
+	// proof and a stolen bound token (as Bearer, or with another key's
+	// proof) are refused for the reason the server names.
+	for _, tt := range []struct{ scenario, note string }{
+		{"DPoP call", "accepted, kid "},
+		{"DPoP proof, first use", "accepted, kid "},
+		{"DPoP proof replayed", "invalid_dpop_proof"},
+		{"bound token sent as Bearer", "binding_mismatch"},
+		{"bound token, thief's proof", "binding_mismatch"},
+	} {
+		if !hasRow(out, tt.scenario, "HTTP", "ok") {
+			t.Errorf("table has no matching row %q | HTTP | … | ok", tt.scenario)
+		}
+		if got := rowNote(out, tt.scenario, "HTTP"); !strings.HasPrefix(got, tt.note) {
+			t.Errorf("%s: server saw %q, want %q…", tt.scenario, got, tt.note)
+		}
 	}
 	if strings.Contains(out, "FAIL") {
 		t.Errorf("table reports a FAIL row")
