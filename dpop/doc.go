@@ -23,10 +23,14 @@
 // not the token's), or verify.ReasonUnavailable when the replay store
 // fails.
 //
-// gRPC has no equivalent here: a proof names an HTTP method and URI, and
-// what a gRPC client would sign as htu (authority and method path, through
-// proxies and load balancers) is not defined by RFC 9449, so grpcmw does
-// not take DPoP tokens.
+// gRPC and Connect calls are HTTP POSTs to their full method path, so a
+// proof for one names htm "POST" and htu "https://" + authority + path,
+// e.g. "https://api.example.com/pkg.Service/Method", where authority is
+// the :authority the client dialled (Config.Origin replaces
+// "https://" + authority when set). The proof travels in the "dpop"
+// metadata key (exactly one value) and the token as
+// "authorization: DPoP <token>". [Verifier.CheckRPC] checks such a call;
+// grpcmw and connectguard call it when their Config.DPoP is set.
 //
 // # Security
 //
@@ -69,7 +73,8 @@
 // reached at. Without Config.Origin that URI is built from the request's
 // Host header and TLS state, which a client controls; a proof made for
 // another server that shares this server's keys and tokens could then be
-// replayed here under a forged Host. Set Origin in production. Replay
+// replayed here under a forged Host (for gRPC and Connect, a forged
+// :authority). Set Origin in production. Replay
 // protection covers one process unless Config.Replay is a store shared
 // by every instance that accepts the same tokens. A proof proves
 // possession of a key at iat, not that the client still holds it: a

@@ -147,6 +147,26 @@ func (v *Verifier) CheckHTTP(ctx context.Context, r *http.Request, token string,
 	return NewContext(ctx, p), nil
 }
 
+// CheckRPC is Check for a gRPC or Connect call to procedure (the full
+// method path, "/pkg.Service/Method") at authority (the call's :authority
+// or Host), carrying token and proofs (every "dpop" metadata or header
+// value), and returns ctx carrying the accepted Proof. Such a call is an
+// HTTP POST, so htm is "POST" and htu is Config.Origin (or, without it,
+// "https://" + authority) followed by procedure:
+// "https://api.example.com/pkg.Service/Method". It is what grpcmw and
+// connectguard call.
+func (v *Verifier) CheckRPC(ctx context.Context, authority, procedure string, proofs []string, token string, c *verify.Claims) (context.Context, error) {
+	origin := v.cfg.origin
+	if origin == "" {
+		origin = "https://" + authority
+	}
+	p, err := v.Check(ctx, Request{Method: http.MethodPost, URL: origin + procedure, AccessToken: token, Proofs: proofs}, c)
+	if err != nil {
+		return ctx, err
+	}
+	return NewContext(ctx, p), nil
+}
+
 func (v *Verifier) requestURL(r *http.Request) string {
 	origin := v.cfg.origin
 	if origin == "" {

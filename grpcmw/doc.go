@@ -96,6 +96,21 @@
 // token lacking the method's scopes is PermissionDenied even without its
 // certificate.
 //
+// DPoP-bound tokens (RFC 9449), when Config.DPoP is set (a
+// *dpop.Verifier): "authorization: DPoP <token>" with exactly one "dpop"
+// metadata value, a proof for htm "POST" and htu "https://" + :authority
+// + full method name ("https://api.example.com/pkg.Service/Method"), or
+// the verifier's Config.Origin + full method name. The proof is checked
+// after the token and before the method's scopes, so a token used
+// without its key learns nothing about its scopes. A token bound to a
+// key (cnf.jkt) is refused as a Bearer token in every mode; DPoPRequired
+// refuses Bearer tokens, DPoPDisabled the DPoP scheme. Every refusal is
+// Unauthenticated with the fixed message; OnReject gets the reason
+// (invalid_dpop_proof, use_dpop_nonce, binding_mismatch). gRPC has no
+// challenge header, so a use_dpop_nonce refusal carries no nonce: a
+// server that sets dpop.Config.Nonces must hand nonces out another way.
+// A stream's proof is checked once, when it opens.
+//
 // Not checked: a stream is authorized once, when it opens; a token that
 // expires or is revoked while the stream is open does not end it (bound
 // stream lifetimes on the server if that matters). Skip bypasses every
@@ -105,10 +120,10 @@
 // interceptor does not require transport security: grpc-go clients refuse
 // to send per-RPC OAuth credentials without TLS, but other clients may, so
 // serve over TLS. Unbound tokens are bearer tokens: a stolen one cannot be
-// told apart. There is no DPoP here (RFC 9449's htu is an HTTP URI, and
-// what a gRPC client would sign for a method behind proxies is not
-// defined), so a token bound to a DPoP key (cnf.jkt) is accepted as a
-// bearer token. Token size is bounded by the verifier
+// told apart. Without Config.DPoP a token bound to a DPoP key (cnf.jkt)
+// is accepted as a bearer token. Without dpop.Config.Origin the htu is
+// built from the :authority the client sent: set Origin in production
+// (see package dpop). Token size is bounded by the verifier
 // (verify.Config.MaxTokenBytes) and by grpc's MaxHeaderListSize; parsing
 // is linear in the metadata size.
 package grpcmw
