@@ -8,8 +8,7 @@ import (
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
-// dpopCalls runs the sender-constrained scenarios over HTTP (RFC 9449
-// defines no gRPC binding): a DPoP-bound token with a fresh proof per call,
+// dpopCalls runs the sender-constrained scenarios over HTTP: a DPoP-bound token with a fresh proof per call,
 // one proof used twice, the bound token presented as a Bearer token, and
 // the bound token with a proof signed by another key (a thief's).
 func (d *demo) dpopCalls(ctx context.Context) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -74,6 +75,20 @@ type Config struct {
 	// request's certificate only from [TLSHandler], which must wrap the
 	// Connect handler. False, the default, lets unbound tokens through.
 	RequireCertBinding bool
+
+	// DPoP, when set, also takes DPoP-bound tokens (RFC 9449): the token
+	// as "Authorization: DPoP <token>" and its proof as exactly one DPoP
+	// header, signed for htm "POST" and htu "https://" + authority +
+	// procedure (see [DPoPChecker]), where the authority is the request's
+	// Host (:authority) that [TLSHandler] records; a *dpop.Verifier is
+	// one. A token bound to a key is refused as a Bearer token in every
+	// mode. Nil takes only Bearer tokens.
+	DPoP DPoPChecker
+
+	// DPoPMode says which schemes are taken when DPoP is set:
+	// DPoPAllowed (the zero value) both, DPoPRequired only DPoP,
+	// DPoPDisabled only Bearer.
+	DPoPMode DPoPMode
 }
 
 // Interceptor is a connect.Interceptor that verifies bearer tokens on
@@ -85,6 +100,8 @@ type Interceptor struct {
 	skip         func(context.Context, string) bool
 	onReject     func(context.Context, verify.Rejection)
 	certBound    bool
+	dv           DPoPChecker
+	dpopMode     DPoPMode
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -95,6 +112,9 @@ var _ connect.Interceptor = (*Interceptor)(nil)
 func New(cfg Config) (*Interceptor, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("connectguard: Config.Checker is required")
+	}
+	if err := validDPoP(cfg); err != nil {
+		return nil, err
 	}
 	procs := make(map[string]verify.ScopeRule, len(cfg.Procedures))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Procedures)) {
@@ -114,6 +134,8 @@ func New(cfg Config) (*Interceptor, error) {
 		skip:         cfg.Skip,
 		onReject:     cfg.OnReject,
 		certBound:    cfg.RequireCertBinding,
+		dv:           cfg.DPoP,
+		dpopMode:     cfg.DPoPMode,
 	}, nil
 }
 
@@ -124,7 +146,7 @@ func (i *Interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if spec.IsClient || i.skipped(ctx, spec.Procedure) {
 			return next(ctx, req)
 		}
-		ctx, err := i.authorize(ctx, spec.Procedure, req.Header().Values("Authorization"))
+		ctx, err := i.authorize(ctx, spec.Procedure, req.Header())
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +168,7 @@ func (i *Interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 		if i.skipped(ctx, procedure) {
 			return next(ctx, conn)
 		}
-		ctx, err := i.authorize(ctx, procedure, conn.RequestHeader().Values("Authorization"))
+		ctx, err := i.authorize(ctx, procedure, conn.RequestHeader())
 		if err != nil {
 			return err
 		}
@@ -160,13 +182,15 @@ func (i *Interceptor) skipped(ctx context.Context, procedure string) bool {
 
 // authorize returns a child of ctx carrying the claims, or the
 // *connect.Error the client gets.
-func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []string) (context.Context, error) {
+func (i *Interceptor) authorize(ctx context.Context, procedure string, h http.Header) (context.Context, error) {
 	need, listed := i.procedures[procedure]
-	tok, err := bearer.Parse(auth)
-	if err != nil {
-		return nil, i.reject(ctx, procedure, need, err)
+	var claims *verify.Claims
+	var err error
+	if i.dv != nil {
+		claims, ctx, err = i.checkDPoP(ctx, procedure, need, h)
+	} else {
+		claims, err = i.checkBearer(ctx, need, h)
 	}
-	claims, err := i.v.Verify(ctx, tok, need)
 	if err != nil {
 		return nil, i.reject(ctx, procedure, need, err)
 	}
@@ -177,6 +201,16 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, auth []st
 		return nil, i.reject(ctx, procedure, need, ErrUnlistedProcedure)
 	}
 	return verify.NewContext(ctx, claims), nil
+}
+
+// checkBearer reads the Bearer token of the Authorization values and
+// verifies it.
+func (i *Interceptor) checkBearer(ctx context.Context, need verify.ScopeRule, h http.Header) (*verify.Claims, error) {
+	tok, err := bearer.Parse(h.Values("Authorization"))
+	if err != nil {
+		return nil, err
+	}
+	return i.v.Verify(ctx, tok, need)
 }
 
 func (i *Interceptor) reject(ctx context.Context, procedure string, need verify.ScopeRule, err error) error {

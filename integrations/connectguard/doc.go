@@ -40,4 +40,21 @@
 // certificates (ClientAuth). The check runs after the Checker, so a bound
 // token lacking the procedure's scopes is CodePermissionDenied even
 // without its certificate.
+//
+// DPoP-bound tokens (RFC 9449), when Config.DPoP is set (a
+// *dpop.Verifier): "Authorization: DPoP <token>" with exactly one DPoP
+// header, a proof for htm "POST" and htu "https://" + authority +
+// procedure ("https://api.example.com/pkg.Service/Method"), or the
+// verifier's Config.Origin + procedure. The authority is the request's
+// Host (the HTTP/2 :authority), which reaches the interceptor only
+// through [TLSHandler]; unwrapped, and without Origin, every proof is
+// refused. The proof is checked after the token and before the
+// procedure's scopes. A token bound to a key (cnf.jkt) is refused as a
+// Bearer token in every mode; DPoPRequired refuses Bearer tokens,
+// DPoPDisabled the DPoP scheme. Every refusal is CodeUnauthenticated
+// with the fixed message; OnReject gets the reason (invalid_dpop_proof,
+// use_dpop_nonce, binding_mismatch). No DPoP-Nonce header is sent, so a
+// verifier with dpop.Config.Nonces needs another way to hand nonces out.
+// Without Origin the Host header decides htu: set Origin in production
+// (see package dpop). A stream's proof is checked once, when it opens.
 package connectguard
