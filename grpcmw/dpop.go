@@ -8,7 +8,7 @@ import (
 
 	"google.golang.org/grpc/metadata"
 
-	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/internal/rpcdpop"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -44,52 +44,22 @@ const (
 	DPoPDisabled
 )
 
-var (
-	errDPoPRequired = fmt.Errorf("grpcmw: the server takes only the DPoP scheme: %w", ErrMissingToken)
-	errDPoPDisabled = fmt.Errorf("grpcmw: the server does not take the DPoP scheme: %w", ErrMissingToken)
-)
-
 // checkDPoP reads the "authorization" values with either scheme and
-// verifies the token; for the DPoP scheme it checks the proof before the
-// scope requirement, so that a token used without its key learns nothing
-// about its scopes. A Bearer token bound to a key is refused in every
-// mode (RFC 9449 §7.2).
+// checks the token and, for the DPoP scheme, its proof (internal/rpcdpop).
 func (i *Interceptor) checkDPoP(ctx context.Context, method string, need verify.ScopeRule, values []string) (*verify.Claims, context.Context, error) {
-	sch, tok, err := bearer.ExtractScheme(values)
-	if err == nil {
-		err = bearer.Check(tok)
-	}
-	switch {
-	case err != nil:
-		return nil, ctx, err
-	case sch == bearer.SchemeDPoP && i.dpopMode == DPoPDisabled:
-		return nil, ctx, errDPoPDisabled
-	case sch != bearer.SchemeDPoP && i.dpopMode == DPoPRequired:
-		return nil, ctx, errDPoPRequired
-	case sch != bearer.SchemeDPoP:
-		c, err := i.v.Verify(ctx, tok, need)
-		if err == nil {
-			err = i.dv.CheckBearer(c)
-		}
-		return c, ctx, err
-	}
-	var none verify.ScopeRule
-	c, err := i.v.Verify(ctx, tok, none)
-	if err != nil {
-		return nil, ctx, err
-	}
-	authority := ""
-	if a := metadata.ValueFromIncomingContext(ctx, ":authority"); len(a) == 1 {
-		authority = a[0]
-	}
-	pctx, err := i.dv.CheckRPC(ctx, authority, method, metadata.ValueFromIncomingContext(ctx, "dpop"), tok, c)
-	if err != nil {
-		return nil, ctx, err
-	}
-	if err := need.Check(c.Scopes); err != nil {
-		return nil, ctx, err
-	}
-	return c, pctx, nil
+	return rpcdpop.Check(ctx, i.v, i.dv, need, rpcdpop.Call{
+		Procedure:     method,
+		Authorization: values,
+		Authority: func() string {
+			if a := metadata.ValueFromIncomingContext(ctx, ":authority"); len(a) == 1 {
+				return a[0]
+			}
+			return ""
+		},
+		Proofs:   func() []string { return metadata.ValueFromIncomingContext(ctx, "dpop") },
+		Required: i.dpopMode == DPoPRequired,
+		Disabled: i.dpopMode == DPoPDisabled,
+	})
 }
 
 // validDPoP refuses, in New, an unknown mode and a nil pointer in

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"reflect"
 
-	"github.com/jwtguard/jwtguard/internal/bearer"
+	"github.com/jwtguard/jwtguard/internal/rpcdpop"
 	"github.com/jwtguard/jwtguard/verify"
 )
 
@@ -43,56 +43,28 @@ const (
 	DPoPDisabled
 )
 
-var (
-	errDPoPRequired = fmt.Errorf("connectguard: the server takes only the DPoP scheme: %w", ErrMissingToken)
-	errDPoPDisabled = fmt.Errorf("connectguard: the server does not take the DPoP scheme: %w", ErrMissingToken)
-)
-
-// checkDPoP reads the Authorization values with either scheme and
-// verifies the token; for the DPoP scheme it checks the proof before the
-// scope requirement, so that a token used without its key learns nothing
-// about its scopes. A Bearer token bound to a key is refused in every
-// mode (RFC 9449 §7.2).
+// checkDPoP reads the Authorization values with either scheme and checks
+// the token and, for the DPoP scheme, its proof (internal/rpcdpop), with
+// the authority TLSHandler recorded.
 func (i *Interceptor) checkDPoP(ctx context.Context, procedure string, need verify.ScopeRule, h http.Header) (*verify.Claims, context.Context, error) {
-	sch, tok, err := bearer.ExtractScheme(h.Values("Authorization"))
-	if err == nil {
-		err = bearer.Check(tok)
-	}
-	switch {
-	case err != nil:
-		return nil, ctx, err
-	case sch == bearer.SchemeDPoP && i.dpopMode == DPoPDisabled:
-		return nil, ctx, errDPoPDisabled
-	case sch != bearer.SchemeDPoP && i.dpopMode == DPoPRequired:
-		return nil, ctx, errDPoPRequired
-	case sch != bearer.SchemeDPoP:
-		c, err := i.v.Verify(ctx, tok, need)
-		if err == nil {
-			err = i.dv.CheckBearer(c)
-		}
-		return c, ctx, err
-	}
-	var none verify.ScopeRule
-	c, err := i.v.Verify(ctx, tok, none)
-	if err != nil {
-		return nil, ctx, err
-	}
-	authority := ""
 	t, wrapped := ctx.Value(tlsKey{}).(*transport)
-	if wrapped {
-		authority = t.host
+	c, pctx, err := rpcdpop.Check(ctx, i.v, i.dv, need, rpcdpop.Call{
+		Procedure:     procedure,
+		Authorization: h.Values("Authorization"),
+		Authority: func() string {
+			if wrapped {
+				return t.host
+			}
+			return ""
+		},
+		Proofs:   func() []string { return h.Values("DPoP") },
+		Required: i.dpopMode == DPoPRequired,
+		Disabled: i.dpopMode == DPoPDisabled,
+	})
+	if !wrapped && verify.ReasonOf(err) == verify.ReasonInvalidDPoPProof {
+		err = fmt.Errorf("connectguard: the handler is not wrapped with TLSHandler, so the authority is unknown: %w", err)
 	}
-	pctx, err := i.dv.CheckRPC(ctx, authority, procedure, h.Values("DPoP"), tok, c)
-	if err != nil {
-		if !wrapped {
-			err = fmt.Errorf("connectguard: the handler is not wrapped with TLSHandler, so the authority is unknown: %w", err)
-		}
-		return nil, ctx, err
-	}
-	if err := need.Check(c.Scopes); err != nil {
-		return nil, ctx, err
-	}
-	return c, pctx, nil
+	return c, pctx, err
 }
 
 // validDPoP refuses, in New, an unknown mode and a nil pointer in

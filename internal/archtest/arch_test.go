@@ -42,9 +42,11 @@ var allowed = map[string][]string{
 	// DPoP: proof mechanics (with jwks's JWK rules) and the policy over them.
 	"internal/dpopproof": {"internal/jose", "jwks"},
 	"dpop":               {"verify", "internal/jose", "internal/dpopproof"},
+	// The DPoP scheme of gRPC and Connect calls, behind a checker seam.
+	"internal/rpcdpop": {"verify", "internal/bearer"},
 	// Transports: the Checker seam and request mechanics only.
 	"httpmw": {"verify", "internal/bearer", "internal/claimsctx"},
-	"grpcmw": {"verify", "internal/bearer"},
+	"grpcmw": {"verify", "internal/bearer", "internal/rpcdpop"},
 	// resourcemeta serves the document httpmw's challenges point at; it
 	// needs neither.
 	"resourcemeta": {},
