@@ -265,12 +265,15 @@ func (r *Resolver) setUp(iss string, s *setup) {
 	}
 	s.cache, s.err = c, err
 	r.mu.Unlock()
-	close(s.done)
+	// Evicted caches are closed (and their goroutines gone) before the
+	// callers waiting for this setup are released, so an eviction is
+	// complete when Resolve returns.
 	for _, c := range evicted {
 		if c != nil {
 			c.Close()
 		}
 	}
+	close(s.done)
 }
 
 // remember records a failed setup, keeping at most max failures: expired
