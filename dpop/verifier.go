@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-json-experiment/json"
-
 	"github.com/jwtguard/jwtguard/internal/dpopproof"
 	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/verify"
@@ -181,27 +179,9 @@ func (v *Verifier) requestURL(r *http.Request) string {
 
 // BoundKey returns the cnf.jkt member of c (RFC 9449 §6.1), "" when the
 // token is not bound to a DPoP key. A cnf or jkt of the wrong type is a
-// *verify.Error with ReasonBindingMismatch.
-func BoundKey(c *verify.Claims) (string, error) {
-	cnf := c.Confirmation()
-	if cnf == "" {
-		return "", nil // most tokens: no decoding at all
-	}
-	var t *struct {
-		JKT *string `json:"jkt"`
-	}
-	if err := json.Unmarshal([]byte(cnf), &t); err != nil {
-		return "", &verify.Error{Reason: verify.ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID,
-			Detail: "cnf is not an object with a string jkt", Err: err}
-	}
-	if t == nil || t.JKT == nil {
-		return "", nil
-	}
-	if *t.JKT == "" {
-		return "", &verify.Error{Reason: verify.ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID, Detail: "cnf.jkt is empty"}
-	}
-	return *t.JKT, nil
-}
+// *verify.Error with ReasonBindingMismatch. It is
+// [verify.Claims.DPoPThumbprint].
+func BoundKey(c *verify.Claims) (string, error) { return c.DPoPThumbprint() }
 
 // CheckBearer refuses a token with claims c that is presented as a
 // Bearer token but is bound to a DPoP key (RFC 9449 §7.2), with

@@ -121,7 +121,8 @@
 // to send per-RPC OAuth credentials without TLS, but other clients may, so
 // serve over TLS. Unbound tokens are bearer tokens: a stolen one cannot be
 // told apart. Without Config.DPoP a token bound to a DPoP key (cnf.jkt)
-// is accepted as a bearer token. Without dpop.Config.Origin the htu is
+// is refused (binding_mismatch): its binding cannot be proven here.
+// Without dpop.Config.Origin the htu is
 // built from the :authority the client sent: set Origin in production
 // (see package dpop). Token size is bounded by the verifier
 // (verify.Config.MaxTokenBytes) and by grpc's MaxHeaderListSize; parsing

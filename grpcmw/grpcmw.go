@@ -290,6 +290,11 @@ func (i *Interceptor) finish(ctx context.Context, method string, need verify.Sco
 	if err := claims.CheckCertBinding(peerLeaf(ctx), i.certBound); err != nil {
 		return nil, i.reject(ctx, method, need, err)
 	}
+	if i.dv == nil {
+		if err := claims.CheckNotDPoPBound(); err != nil {
+			return nil, i.reject(ctx, method, need, err)
+		}
+	}
 	if !listed && i.denyUnlisted {
 		return nil, i.reject(ctx, method, need, ErrUnlistedMethod)
 	}

@@ -66,8 +66,10 @@
 //	proof key is not the token's    401  DPoP realm="api", error="invalid_token", algs="…"
 //	bound token sent as Bearer      401  Bearer realm="api", error="invalid_token"
 //
-// Without Config.DPoP nothing changes: the DPoP scheme is another scheme
-// (missing credentials) and cnf is not read.
+// Without Config.DPoP the DPoP scheme is another scheme (missing
+// credentials), and a token bound to a DPoP key (cnf.jkt) is refused as
+// binding_mismatch: its binding cannot be proven here, and a stolen bound
+// token must not work as a bearer token.
 //
 // # Security
 //

@@ -134,8 +134,9 @@ type Config struct {
 	// set, a token bound to a key (cnf.jkt) is refused when presented as
 	// Bearer (RFC 9449 §7.2), in every mode, and challenges name the DPoP
 	// scheme as DPoPMode says. Nil (the default) keeps plain RFC 6750
-	// behaviour: the DPoP scheme counts as missing credentials and cnf is
-	// not read.
+	// behaviour: the DPoP scheme counts as missing credentials, and a token
+	// bound to a DPoP key is refused (binding_mismatch), since its binding
+	// cannot be proven.
 	DPoP DPoPChecker
 
 	// DPoPMode is the mode of Handler and Require when DPoP is set:
@@ -357,6 +358,9 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	}
 	if err == nil {
 		err = c.CheckCertBinding(peerLeaf(r.TLS), m.certBound)
+	}
+	if err == nil && m.dv == nil {
+		err = c.CheckNotDPoPBound()
 	}
 	if err != nil {
 		m.refuse(w, r, rt, sch, err)

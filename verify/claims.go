@@ -100,3 +100,46 @@ func (c *Claims) CheckNonce(nonce string) error {
 	}
 	return nil
 }
+
+// DPoPThumbprint returns the token's cnf.jkt (RFC 9449 §6.1): the RFC 7638
+// thumbprint of the key the token is bound to, or "" when it is not bound
+// to a DPoP key. A cnf that is not an object, or a jkt that is not a
+// non-empty string, is an *Error with ReasonBindingMismatch. For a token
+// without cnf it costs nothing.
+func (c *Claims) DPoPThumbprint() (string, error) {
+	cnf := c.Confirmation()
+	if cnf == "" {
+		return "", nil
+	}
+	var t *struct {
+		JKT *string `json:"jkt"`
+	}
+	if err := json.Unmarshal([]byte(cnf), &t); err != nil {
+		return "", &Error{Reason: ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID,
+			Detail: "cnf is not an object with a string jkt", Err: err}
+	}
+	if t == nil || t.JKT == nil {
+		return "", nil
+	}
+	if *t.JKT == "" {
+		return "", &Error{Reason: ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID, Detail: "cnf.jkt is empty"}
+	}
+	return *t.JKT, nil
+}
+
+// CheckNotDPoPBound refuses, with ReasonBindingMismatch, a token bound to
+// a DPoP key (cnf.jkt) that reached a transport without DPoP support: the
+// transport cannot check the proof of possession, and accepting the token
+// as a bearer token would let a stolen bound token work (RFC 9449 §7.2).
+// httpmw, grpcmw and connectguard call it when their Config.DPoP is nil.
+func (c *Claims) CheckNotDPoPBound() error {
+	jkt, err := c.DPoPThumbprint()
+	if err != nil {
+		return err
+	}
+	if jkt != "" {
+		return &Error{Reason: ReasonBindingMismatch, Issuer: c.Issuer, KID: c.KeyID,
+			Detail: "token bound to a DPoP key, and this server does not take DPoP proofs"}
+	}
+	return nil
+}

@@ -197,6 +197,11 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, h http.He
 	if err := checkBinding(ctx, claims, i.certBound); err != nil {
 		return nil, i.reject(ctx, procedure, need, err)
 	}
+	if i.dv == nil {
+		if err := claims.CheckNotDPoPBound(); err != nil {
+			return nil, i.reject(ctx, procedure, need, err)
+		}
+	}
 	if !listed && i.denyUnlisted {
 		return nil, i.reject(ctx, procedure, need, ErrUnlistedProcedure)
 	}
