@@ -57,9 +57,18 @@ func (i *Interceptor) checkDPoP(ctx context.Context, method string, need verify.
 			return ""
 		},
 		Proofs:   func() []string { return metadata.ValueFromIncomingContext(ctx, "dpop") },
-		Required: i.dpopMode == DPoPRequired,
-		Disabled: i.dpopMode == DPoPDisabled,
+		Required: i.modeOf(method) == DPoPRequired,
+		Disabled: i.modeOf(method) == DPoPDisabled,
 	})
+}
+
+// modeOf returns method's DPoP mode: its Config.DPoPMethods entry, else
+// Config.DPoPMode.
+func (i *Interceptor) modeOf(method string) DPoPMode {
+	if m, ok := i.dpopMethods[method]; ok {
+		return m
+	}
+	return i.dpopMode
 }
 
 // validDPoP refuses, in New, an unknown mode and a nil pointer in
@@ -67,6 +76,17 @@ func (i *Interceptor) checkDPoP(ctx context.Context, method string, need verify.
 func validDPoP(cfg Config) error {
 	if cfg.DPoPMode > DPoPDisabled {
 		return fmt.Errorf("grpcmw: Config.DPoPMode %d is unknown", cfg.DPoPMode)
+	}
+	if len(cfg.DPoPMethods) > 0 && cfg.DPoP == nil {
+		return errors.New("grpcmw: Config.DPoPMethods needs Config.DPoP")
+	}
+	for name, mode := range cfg.DPoPMethods {
+		if !validMethodName(name) {
+			return fmt.Errorf("grpcmw: Config.DPoPMethods: %q is not a full method name like \"/package.Service/Method\"", name)
+		}
+		if mode > DPoPDisabled {
+			return fmt.Errorf("grpcmw: Config.DPoPMethods[%q]: mode %d is unknown", name, mode)
+		}
 	}
 	if cfg.DPoP != nil {
 		if v := reflect.ValueOf(cfg.DPoP); v.Kind() == reflect.Pointer && v.IsNil() {

@@ -56,6 +56,16 @@ func TestDPoP(t *testing.T) {
 		cc, _ := startServer(t, grpc.ChainUnaryInterceptor(i.Unary()), grpc.ChainStreamInterceptor(i.Stream()))
 		clients[mode] = testpb.NewTestServiceClient(cc)
 	}
+	// perMethod is a server whose mode is Allowed except for UnaryCall,
+	// which requires DPoP (Config.DPoPMethods).
+	const perMethod = grpcmw.DPoPDisabled + 1
+	pm, err := grpcmw.New(grpcmw.Config{Checker: st.Verifier, DPoP: dv, OnReject: rec.record,
+		DPoPMethods: map[string]grpcmw.DPoPMode{methodUnary: grpcmw.DPoPRequired}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pmcc, _ := startServer(t, grpc.ChainUnaryInterceptor(pm.Unary()), grpc.ChainStreamInterceptor(pm.Stream()))
+	clients[perMethod] = testpb.NewTestServiceClient(pmcc)
 	replayed := cl.Proof("POST", htuUnary, bound)
 	dpopMD := func(tok string, proofs ...string) []string {
 		kv := []string{"authorization", "DPoP " + tok}
@@ -102,6 +112,9 @@ func TestDPoP(t *testing.T) {
 		{name: "plain Bearer, disabled", mode: grpcmw.DPoPDisabled, md: func() []string { return []string{"authorization", "Bearer " + plain} }},
 		{name: "plain Bearer, required", mode: grpcmw.DPoPRequired, md: func() []string { return []string{"authorization", "Bearer " + plain} }, want: grpcmw.ErrMissingToken},
 		{name: "dpop, disabled", mode: grpcmw.DPoPDisabled, md: func() []string { return dpopMD(bound, cl.Proof("POST", htuUnary, bound)) }, want: grpcmw.ErrMissingToken},
+		{name: "per-method required: plain Bearer refused", mode: perMethod, md: func() []string { return []string{"authorization", "Bearer " + plain} }, want: grpcmw.ErrMissingToken},
+		{name: "per-method required: DPoP accepted", mode: perMethod, md: func() []string { return dpopMD(bound, cl.Proof("POST", htuUnary, bound)) }},
+		{name: "per-method: other method takes Bearer", mode: perMethod, stream: true, md: func() []string { return []string{"authorization", "Bearer " + plain} }},
 		{name: "DPoP without a token", md: func() []string { return []string{"authorization", "DPoP"} }, want: grpcmw.ErrInvalidRequest},
 	}
 	for _, tc := range tests {
@@ -150,8 +163,13 @@ func callDPoP(ctx context.Context, c testpb.TestServiceClient, stream bool) erro
 func TestNewRefusesBadDPoPConfig(t *testing.T) {
 	var nilVerifier *dpop.Verifier
 	for name, cfg := range map[string]grpcmw.Config{
-		"unknown mode":     {Checker: newVerifier(t, staticKeys(t)), DPoPMode: grpcmw.DPoPDisabled + 1},
-		"nil dpop pointer": {Checker: newVerifier(t, staticKeys(t)), DPoP: nilVerifier},
+		"unknown mode":         {Checker: newVerifier(t, staticKeys(t)), DPoPMode: grpcmw.DPoPDisabled + 1},
+		"nil dpop pointer":     {Checker: newVerifier(t, staticKeys(t)), DPoP: nilVerifier},
+		"methods without dpop": {Checker: newVerifier(t, staticKeys(t)), DPoPMethods: map[string]grpcmw.DPoPMode{methodUnary: grpcmw.DPoPRequired}},
+		"malformed method name": {Checker: newVerifier(t, staticKeys(t)), DPoP: &dpop.Verifier{},
+			DPoPMethods: map[string]grpcmw.DPoPMode{"/a/b/c": grpcmw.DPoPRequired}},
+		"unknown per-method mode": {Checker: newVerifier(t, staticKeys(t)), DPoP: &dpop.Verifier{},
+			DPoPMethods: map[string]grpcmw.DPoPMode{methodUnary: grpcmw.DPoPDisabled + 1}},
 	} {
 		if _, err := grpcmw.New(cfg); err == nil {
 			t.Errorf("%s: New accepted it", name)

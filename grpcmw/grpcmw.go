@@ -125,6 +125,12 @@ type Config struct {
 	// DPoPAllowed (the zero value) both, DPoPRequired only DPoP,
 	// DPoPDisabled only Bearer.
 	DPoPMode DPoPMode
+
+	// DPoPMethods overrides DPoPMode per full method name
+	// ("/package.Service/Method"), e.g. DPoPRequired for the methods that
+	// only take sender-constrained tokens. New copies it and refuses
+	// malformed names, unknown modes, and entries without DPoP.
+	DPoPMethods map[string]DPoPMode
 }
 
 // Interceptor verifies bearer tokens on incoming RPCs. Build one with [New]
@@ -141,6 +147,7 @@ type Interceptor struct {
 	certBound    bool
 	dv           DPoPChecker
 	dpopMode     DPoPMode
+	dpopMethods  map[string]DPoPMode
 }
 
 // New validates cfg and returns an Interceptor. It refuses a nil Checker,
@@ -180,6 +187,7 @@ func New(cfg Config) (*Interceptor, error) {
 		certBound:    cfg.RequireCertBinding,
 		dv:           cfg.DPoP,
 		dpopMode:     cfg.DPoPMode,
+		dpopMethods:  maps.Clone(cfg.DPoPMethods),
 	}, nil
 }
 
