@@ -89,6 +89,11 @@ type Config struct {
 	// DPoPAllowed (the zero value) both, DPoPRequired only DPoP,
 	// DPoPDisabled only Bearer.
 	DPoPMode DPoPMode
+
+	// DPoPProcedures overrides DPoPMode per procedure
+	// ("/package.Service/Method"). New copies it and refuses malformed
+	// names, unknown modes, and entries without DPoP.
+	DPoPProcedures map[string]DPoPMode
 }
 
 // Interceptor is a connect.Interceptor that verifies bearer tokens on
@@ -102,6 +107,7 @@ type Interceptor struct {
 	certBound    bool
 	dv           DPoPChecker
 	dpopMode     DPoPMode
+	dpopProcs    map[string]DPoPMode
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -136,6 +142,7 @@ func New(cfg Config) (*Interceptor, error) {
 		certBound:    cfg.RequireCertBinding,
 		dv:           cfg.DPoP,
 		dpopMode:     cfg.DPoPMode,
+		dpopProcs:    maps.Clone(cfg.DPoPProcedures),
 	}, nil
 }
 

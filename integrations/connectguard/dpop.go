@@ -58,8 +58,8 @@ func (i *Interceptor) checkDPoP(ctx context.Context, procedure string, need veri
 			return ""
 		},
 		Proofs:   func() []string { return h.Values("DPoP") },
-		Required: i.dpopMode == DPoPRequired,
-		Disabled: i.dpopMode == DPoPDisabled,
+		Required: i.modeOf(procedure) == DPoPRequired,
+		Disabled: i.modeOf(procedure) == DPoPDisabled,
 	})
 	if !wrapped && verify.ReasonOf(err) == verify.ReasonInvalidDPoPProof {
 		err = fmt.Errorf("connectguard: the handler is not wrapped with TLSHandler, so the authority is unknown: %w", err)
@@ -67,11 +67,31 @@ func (i *Interceptor) checkDPoP(ctx context.Context, procedure string, need veri
 	return c, pctx, err
 }
 
+// modeOf returns procedure's DPoP mode: its Config.DPoPProcedures entry,
+// else Config.DPoPMode.
+func (i *Interceptor) modeOf(procedure string) DPoPMode {
+	if m, ok := i.dpopProcs[procedure]; ok {
+		return m
+	}
+	return i.dpopMode
+}
+
 // validDPoP refuses, in New, an unknown mode and a nil pointer in
 // Config.DPoP (which would panic on the first DPoP call).
 func validDPoP(cfg Config) error {
 	if cfg.DPoPMode > DPoPDisabled {
 		return fmt.Errorf("connectguard: Config.DPoPMode %d is unknown", cfg.DPoPMode)
+	}
+	if len(cfg.DPoPProcedures) > 0 && cfg.DPoP == nil {
+		return errors.New("connectguard: Config.DPoPProcedures needs Config.DPoP")
+	}
+	for name, mode := range cfg.DPoPProcedures {
+		if !validProcedure(name) {
+			return fmt.Errorf("connectguard: Config.DPoPProcedures: %q is not a procedure name like \"/package.Service/Method\"", name)
+		}
+		if mode > DPoPDisabled {
+			return fmt.Errorf("connectguard: Config.DPoPProcedures[%q]: mode %d is unknown", name, mode)
+		}
 	}
 	if cfg.DPoP != nil {
 		if v := reflect.ValueOf(cfg.DPoP); v.Kind() == reflect.Pointer && v.IsNil() {

@@ -42,8 +42,15 @@ func TestDPoP(t *testing.T) {
 	rec := &rejections{}
 	urls := map[connectguard.DPoPMode]string{}
 	var hc *http.Client
-	for _, mode := range []connectguard.DPoPMode{connectguard.DPoPAllowed, connectguard.DPoPRequired, connectguard.DPoPDisabled} {
-		i, err := connectguard.New(connectguard.Config{Checker: st.Verifier, DPoP: dv, DPoPMode: mode, OnReject: rec.record})
+	// perProc is a server whose mode is Allowed except that its one
+	// procedure requires DPoP (Config.DPoPProcedures).
+	const perProc = connectguard.DPoPDisabled + 1
+	for _, mode := range []connectguard.DPoPMode{connectguard.DPoPAllowed, connectguard.DPoPRequired, connectguard.DPoPDisabled, perProc} {
+		cfg := connectguard.Config{Checker: st.Verifier, DPoP: dv, DPoPMode: mode, OnReject: rec.record}
+		if mode == perProc {
+			cfg.DPoPMode, cfg.DPoPProcedures = connectguard.DPoPAllowed, map[string]connectguard.DPoPMode{procWho: connectguard.DPoPRequired}
+		}
+		i, err := connectguard.New(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,6 +78,12 @@ func TestDPoP(t *testing.T) {
 		reason verify.Reason // a reason
 	}{
 		{name: "dpop", creds: func(int) creds { return dpopCreds(bound, cl.Proof("POST", htu(0), bound)) }, want: "dpop sub="},
+		{name: "per-procedure required: DPoP accepted", mode: perProc, creds: func(int) creds {
+			return dpopCreds(bound, cl.Proof("POST", htu(perProc), bound))
+		}, want: "dpop sub="},
+		{name: "per-procedure required: plain Bearer refused", mode: perProc, creds: func(int) creds {
+			return creds{auth: []string{"Bearer " + plain}}
+		}, err: connectguard.ErrMissingToken},
 		{name: "dpop required", mode: connectguard.DPoPRequired, creds: func(int) creds {
 			return dpopCreds(bound, cl.Proof("POST", htu(connectguard.DPoPRequired), bound))
 		}, want: "dpop sub="},
@@ -174,8 +187,11 @@ func TestDPoPWithoutTLSHandler(t *testing.T) {
 func TestNewRefusesBadDPoPConfig(t *testing.T) {
 	var nilVerifier *dpop.Verifier
 	for name, cfg := range map[string]connectguard.Config{
-		"unknown mode":     {Checker: newVerifier(t, nil), DPoPMode: connectguard.DPoPDisabled + 1},
-		"nil dpop pointer": {Checker: newVerifier(t, nil), DPoP: nilVerifier},
+		"unknown mode":            {Checker: newVerifier(t, nil), DPoPMode: connectguard.DPoPDisabled + 1},
+		"nil dpop pointer":        {Checker: newVerifier(t, nil), DPoP: nilVerifier},
+		"procedures without dpop": {Checker: newVerifier(t, nil), DPoPProcedures: map[string]connectguard.DPoPMode{procWho: connectguard.DPoPRequired}},
+		"malformed procedure": {Checker: newVerifier(t, nil), DPoP: &dpop.Verifier{},
+			DPoPProcedures: map[string]connectguard.DPoPMode{"/a/b/c": connectguard.DPoPRequired}},
 	} {
 		if _, err := connectguard.New(cfg); err == nil {
 			t.Errorf("%s: New accepted it", name)
