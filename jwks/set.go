@@ -3,6 +3,8 @@ package jwks
 import (
 	"context"
 	"fmt"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // Set is an immutable snapshot of verification keys. It implements
@@ -94,10 +96,4 @@ func (e *notFoundError) Error() string {
 func (e *notFoundError) Unwrap() error { return ErrKeyNotFound }
 
 // truncKID keeps attacker-controlled kids from bloating logs.
-func truncKID(kid string) string {
-	const max = 128
-	if len(kid) > max {
-		return kid[:max] + "…"
-	}
-	return kid
-}
+func truncKID(kid string) string { return jose.Truncate(kid, 128) }
