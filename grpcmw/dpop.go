@@ -47,6 +47,7 @@ const (
 // checkDPoP reads the "authorization" values with either scheme and
 // checks the token and, for the DPoP scheme, its proof (internal/rpcdpop).
 func (i *Interceptor) checkDPoP(ctx context.Context, method string, need verify.ScopeRule, values []string) (*verify.Claims, context.Context, error) {
+	mode := i.modeOf(method)
 	return rpcdpop.Check(ctx, i.v, i.dv, need, rpcdpop.Call{
 		Procedure:     method,
 		Authorization: values,
@@ -57,8 +58,8 @@ func (i *Interceptor) checkDPoP(ctx context.Context, method string, need verify.
 			return ""
 		},
 		Proofs:   func() []string { return metadata.ValueFromIncomingContext(ctx, "dpop") },
-		Required: i.modeOf(method) == DPoPRequired,
-		Disabled: i.modeOf(method) == DPoPDisabled,
+		Required: mode == DPoPRequired,
+		Disabled: mode == DPoPDisabled,
 	})
 }
 

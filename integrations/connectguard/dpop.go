@@ -48,6 +48,7 @@ const (
 // the authority TLSHandler recorded.
 func (i *Interceptor) checkDPoP(ctx context.Context, procedure string, need verify.ScopeRule, h http.Header) (*verify.Claims, context.Context, error) {
 	t, wrapped := ctx.Value(tlsKey{}).(*transport)
+	mode := i.modeOf(procedure)
 	c, pctx, err := rpcdpop.Check(ctx, i.v, i.dv, need, rpcdpop.Call{
 		Procedure:     procedure,
 		Authorization: h.Values("Authorization"),
@@ -58,8 +59,8 @@ func (i *Interceptor) checkDPoP(ctx context.Context, procedure string, need veri
 			return ""
 		},
 		Proofs:   func() []string { return h.Values("DPoP") },
-		Required: i.modeOf(procedure) == DPoPRequired,
-		Disabled: i.modeOf(procedure) == DPoPDisabled,
+		Required: mode == DPoPRequired,
+		Disabled: mode == DPoPDisabled,
 	})
 	if !wrapped && verify.ReasonOf(err) == verify.ReasonInvalidDPoPProof {
 		err = fmt.Errorf("connectguard: the handler is not wrapped with TLSHandler, so the authority is unknown: %w", err)
